@@ -1,0 +1,23 @@
+/** The `kalypso` command tree. Each command lives in its own module and registers itself here. */
+import { Command } from "commander";
+import { registerDecodeCommand } from "./decode-command.js";
+
+export function buildProgram(): Command {
+  const program = new Command("kalypso")
+    .description("Kalypso: a permissionless, circuit-agnostic peer-to-peer market for zero-knowledge proofs")
+    .version("0.1.0")
+    .showHelpAfterError();
+
+  program
+    .command("devnet")
+    .description(
+      "run a local devnet: dev chain, bootstrap peer, matchers, provers and a requester (not built yet)",
+    )
+    .action(() => {
+      console.log("The devnet is not built yet: this prints the commands that exist so far.\n");
+      program.outputHelp();
+    });
+
+  registerDecodeCommand(program);
+  return program;
+}
