@@ -17,7 +17,11 @@ function platformOf(name) {
   const os = words.find((w) => OS[w]);
   const cpu = words.find((w) => CPU[w]);
   if (!os || !cpu) return undefined;
-  return { os: [OS[os]], cpu: [CPU[cpu]], libc: words.includes("musl") ? ["musl"] : os === "linux" ? ["glibc"] : undefined };
+  return {
+    os: [OS[os]],
+    cpu: [CPU[cpu]],
+    libc: words.includes("musl") ? ["musl"] : os === "linux" ? ["glibc"] : undefined,
+  };
 }
 
 let added = 0;
@@ -28,7 +32,7 @@ for (const [path, entry] of Object.entries(packages)) {
     const platform = platformOf(dep);
     const sibling = Object.keys(entry.optionalDependencies)
       .map((d) => packages[`node_modules/${d}`])
-      .find((e) => e && e.os);
+      .find((e) => e?.os);
     if (!platform || !sibling) continue;
     const { integrity: _i, resolved: _r, libc: _l, ...shape } = sibling;
     packages[key] = { ...shape, version, ...platform, optional: true };
@@ -37,7 +41,9 @@ for (const [path, entry] of Object.entries(packages)) {
     console.log(`added ${key}@${version} (${platform.os}/${platform.cpu}) for ${path || "root"}`);
   }
 }
-const sorted = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a < b ? -1 : 1)));
+const sorted = Object.fromEntries(
+  Object.entries(packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a < b ? -1 : 1)),
+);
 lock.packages = sorted;
 writeFileSync(file, `${JSON.stringify(lock, null, 2)}\n`);
 console.log(`${added} entries added`);
