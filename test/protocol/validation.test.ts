@@ -8,6 +8,7 @@ import {
   fromHex,
   type Hex32,
   keccak,
+  type Message,
   makeDomain,
   type ProofRequest,
   ProtocolError,
@@ -403,20 +404,62 @@ describe("protocol/validation", () => {
       assert.equal(v.id, requestId(MARKET_DOMAIN, sampleRequest()));
       assert.equal(v.signer, REQUESTER);
     });
-    it("a bit flipped in the signed fields is SIGNATURE_MISMATCH or a field rule, never accepted", () => {
-      const signed = signQuote(MARKET_DOMAIN, sampleQuote(), PROVER_KEY);
-      const bytes = encodeMessage({ type: "quote", body: signed });
-      // Every byte of the signed fields (after tag and version, before the signature).
-      for (let i = 2; i < bytes.length - 65; i++) {
-        const bad = bytes.slice();
-        bad[i] = bad[i]! ^ 0x01;
-        assert.throws(
-          () => validateMessage(context({ market: undefined }), bad),
-          (err: unknown) => err instanceof ProtocolError,
-          `byte ${i} flipped`,
-        );
-      }
-    });
+    // Every signed message type, valid as built; the signed fields sit between the 2-byte header
+    // and the signature (and, for requests and proofs, the inline byte strings after it).
+    const rid = requestId(MARKET_DOMAIN, sampleRequest());
+    const signedMessages: { msg: Message; signedBytes: number }[] = [
+      {
+        msg: { type: "request", body: signRequest(MARKET_DOMAIN, sampleRequest(), REQUESTER_KEY) },
+        signedBytes: 8 + 20 + 32 + 32 + 32 + 8 + 8 + 8,
+      },
+      {
+        msg: { type: "quote", body: signQuote(MARKET_DOMAIN, sampleQuote(), PROVER_KEY) },
+        signedBytes: 8 + 20 + 32 + 8 + 4 + 8 + 8,
+      },
+      {
+        msg: {
+          type: "cancel",
+          body: signCancel(MARKET_DOMAIN, { requestId: rid, requester: REQUESTER }, REQUESTER_KEY),
+        },
+        signedBytes: 32 + 20,
+      },
+      {
+        msg: {
+          type: "heartbeat",
+          body: signHeartbeat(MATCHER_DOMAIN, { matcher: MATCHER, term: 1, seq: 2, time: NOW }, MATCHER_KEY),
+        },
+        signedBytes: 20 + 8 + 8 + 8,
+      },
+      {
+        msg: {
+          type: "proof",
+          body: signProofAnnouncement(
+            MARKET_DOMAIN,
+            { marketId: 1, requestId: rid, prover: PROVER, proofHash: rid },
+            PROVER_KEY,
+          ),
+        },
+        signedBytes: 8 + 32 + 20 + 32,
+      },
+    ];
+    for (const { msg, signedBytes } of signedMessages) {
+      it(`${msg.type}: valid as built, and any bit flipped in its signed fields is never accepted`, () => {
+        const ctx = context({ market: undefined });
+        const bytes = encodeMessage(msg);
+        assert.ok(validateMessage(ctx, bytes).signer, `${msg.type} validates as built`);
+        for (let i = 2; i < 2 + signedBytes; i++) {
+          for (const bit of [0x01, 0x80]) {
+            const bad = bytes.slice();
+            bad[i] = bad[i]! ^ bit;
+            assert.throws(
+              () => validateMessage(ctx, bad),
+              (err: unknown) => err instanceof ProtocolError,
+              `${msg.type}: byte ${i} bit ${bit} flipped was accepted`,
+            );
+          }
+        }
+      });
+    }
     it("the same payload signed by an address is recovered as that address", () => {
       const q = sampleQuote({ prover: "0x0000000000000000000000000000000000000001" as Address });
       expectError(
