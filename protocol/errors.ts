@@ -49,6 +49,8 @@ export type ProtocolErrorCode =
   | "BATCH_BODY_MISMATCH"
   | "TIME_IN_FUTURE"
   | "INVALID_FIELD"
+  | "WRONG_TOPIC"
+  | "VALIDATOR_FAILED"
   // state checks
   | "DUPLICATE"
   | "UNKNOWN_MARKET"

@@ -1,0 +1,92 @@
+/**
+ * The libp2p host of a Kalypso node: TCP, Noise, Yamux, Identify, Ping, Gossipsub (StrictNoSign,
+ * message id = hash of the payload), bootstrap-list discovery and Kademlia peer routing.
+ */
+import { createHash } from "node:crypto";
+import { noise } from "@chainsafe/libp2p-noise";
+import { yamux } from "@chainsafe/libp2p-yamux";
+import { bootstrap } from "@libp2p/bootstrap";
+import { type GossipSub, gossipsub } from "@libp2p/gossipsub";
+import { identify } from "@libp2p/identify";
+import { type KadDHT, kadDHT } from "@libp2p/kad-dht";
+import { type Ping, ping } from "@libp2p/ping";
+import { tcp } from "@libp2p/tcp";
+import { createLibp2p, type Libp2p } from "libp2p";
+import { MAX_MESSAGE_BYTES } from "../../protocol/index.js";
+import type { NodeIdentity } from "../identity.js";
+import { type NetworkOptions, networkOptions } from "./options.js";
+
+/** Protocol of our DHT: separate from the public IPFS DHT, so nodes only find Kalypso peers. */
+export const DHT_PROTOCOL = "/kalypso/kad/1.0.0";
+
+// A `type`, not an `interface`: createLibp2p's service map needs an index-compatible type (STACK.md).
+export type HostServices = {
+  identify: unknown;
+  ping: Ping;
+  pubsub: GossipSub;
+  dht?: KadDHT;
+};
+
+export type Host = Libp2p<HostServices>;
+
+/** Gossip message id: sha256 of the payload, so the same bytes from any peer are one message. */
+export function gossipMessageId(data: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash("sha256").update(data).digest());
+}
+
+export interface HostComponents {
+  identity: NodeIdentity;
+  /** Our per-peer verdict score (PeerPenalties.score). */
+  appSpecificScore?: (peer: string) => number;
+}
+
+/** Create and start a host. */
+export async function createHost(
+  components: HostComponents,
+  over: Partial<NetworkOptions> = {},
+): Promise<Host> {
+  const opts = networkOptions(over);
+  const peerDiscovery = opts.bootstrap.length > 0 ? [bootstrap({ list: opts.bootstrap, timeout: 0 })] : [];
+  const largest = Math.max(...Object.values(MAX_MESSAGE_BYTES));
+  const services = {
+    identify: identify(),
+    ping: ping(),
+    pubsub: gossipsub({
+      globalSignaturePolicy: "StrictNoSign",
+      msgIdFn: (msg) => gossipMessageId(msg.data),
+      // Peers we are connected to get our messages even before a mesh forms around a new topic.
+      floodPublish: true,
+      allowPublishToZeroTopicPeers: true,
+      ignoreDuplicatePublishError: true,
+      emitSelf: false,
+      doPX: true,
+      maxInboundDataLength: largest,
+      messageProcessingConcurrency: opts.messageProcessingConcurrency,
+      scoreThresholds: opts.scoreThresholds,
+      scoreParams: {
+        appSpecificScore: components.appSpecificScore ?? (() => 0),
+        appSpecificWeight: opts.appSpecificWeight,
+        ...(opts.localNetwork ? { IPColocationFactorWhitelist: new Set(["127.0.0.1", "::1"]) } : {}),
+      },
+    }),
+    ...(opts.dht
+      ? { dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: false, allowQueryWithZeroPeers: true }) }
+      : {}),
+  };
+  return (await createLibp2p({
+    privateKey: components.identity.libp2pKey,
+    addresses: { listen: opts.listen },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    peerDiscovery,
+    connectionManager: {
+      maxConnections: opts.maxConnections,
+      // On loopback every peer dials from 127.0.0.1: the default 5 dials/s per IP drops joins.
+      ...(opts.localNetwork
+        ? { inboundConnectionThreshold: 10_000, maxIncomingPendingConnections: 1000 }
+        : {}),
+    },
+    services,
+  })) as unknown as Host;
+}
