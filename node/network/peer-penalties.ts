@@ -55,7 +55,8 @@ export class PeerPenalties {
 
   /** The application-specific score: zero for a well-behaved peer, negative for a misbehaving one. */
   score(peer: string): number {
-    return -(this.current(peer)?.penalty ?? 0);
+    const e = this.current(peer);
+    return e ? -e.penalty : 0;
   }
 
   /** REJECTs counted against `peer` since it was last in good standing. */
