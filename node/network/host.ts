@@ -8,7 +8,7 @@ import { yamux } from "@chainsafe/libp2p-yamux";
 import { bootstrap } from "@libp2p/bootstrap";
 import { type GossipSub, gossipsub } from "@libp2p/gossipsub";
 import { identify } from "@libp2p/identify";
-import { type KadDHT, kadDHT } from "@libp2p/kad-dht";
+import { type KadDHT, kadDHT, passthroughMapper } from "@libp2p/kad-dht";
 import { type Ping, ping } from "@libp2p/ping";
 import { tcp } from "@libp2p/tcp";
 import { createLibp2p, type Libp2p } from "libp2p";
@@ -70,7 +70,15 @@ export async function createHost(
       },
     }),
     ...(opts.dht
-      ? { dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: false, allowQueryWithZeroPeers: true }) }
+      ? {
+          dht: kadDHT({
+            protocol: DHT_PROTOCOL,
+            clientMode: false,
+            allowQueryWithZeroPeers: true,
+            // The default mapper drops private addresses, which on one host are all of them.
+            ...(opts.localNetwork ? { peerInfoMapper: passthroughMapper } : {}),
+          }),
+        }
       : {}),
   };
   return (await createLibp2p({
