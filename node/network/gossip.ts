@@ -8,6 +8,7 @@ import { TopicValidatorResult } from "@libp2p/gossipsub";
 import type { PeerId } from "@libp2p/interface";
 import {
   encodeMessage,
+  type Hex32,
   type Message,
   type ProtocolError,
   type Validated,
@@ -92,9 +93,9 @@ export class Gossip {
 
   /**
    * Publish a message on a topic after validating it as a peer would. Throws the ProtocolError a
-   * peer would reject it with. Returns how many peers it was sent to.
+   * peer would reject it with. Returns the message id and how many peers it was sent to.
    */
-  async publish(topic: string, message: Message): Promise<number> {
+  async publish(topic: string, message: Message): Promise<{ id: Hex32; recipients: number }> {
     const parsed = parseTopic(topic);
     if (!parsed) throw new TypeError(`${topic} is not a Kalypso topic`);
     const data = encodeMessage(message);
@@ -103,7 +104,7 @@ export class Gossip {
     this.seen.add(result.validated.id);
     const sent = await this.components.host.services.pubsub.publish(topic, data);
     this.components.metrics?.gossipPublished.inc({ topic: parsed.kind });
-    return sent.recipients.length;
+    return { id: result.validated.id, recipients: sent.recipients.length };
   }
 
   /** Peers subscribed to `topic` that we know of. */

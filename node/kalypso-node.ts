@@ -1,0 +1,270 @@
+/**
+ * A Kalypso peer: identity, store, libp2p host, gossip, request/response protocols and discovery,
+ * composed. It follows the markets it is told of, keeps every valid request, quote and log batch it
+ * sees (in memory and on disk), serves them to peers, and recovers them on restart. The roles
+ * (requester, prover, matcher) are services built on top of it.
+ */
+import { join } from "node:path";
+import type { PeerId } from "@libp2p/interface";
+import type { Domain, Hex32, MarketRules, Message, ValidationContext } from "../protocol/index.js";
+import { loadIdentity, type NodeIdentity } from "./identity.js";
+import { EMPTY_TIP, extendLog, type LogTip } from "./log-chain.js";
+import type { Logger } from "./logger.js";
+import { silentLogger } from "./logger.js";
+import { NodeMetrics } from "./metrics.js";
+import { Gossip, type GossipDelivery } from "./network/gossip.js";
+import { createHost, type Host } from "./network/host.js";
+import type { NetworkOptions } from "./network/options.js";
+import { PeerDialer } from "./network/peer-dialer.js";
+import { PeerPenalties } from "./network/peer-penalties.js";
+import { RpcClient } from "./network/rpc/rpc-client.js";
+import { RpcServer } from "./network/rpc/rpc-server.js";
+import { HEARTBEAT_TOPIC, LOG_TOPIC, marketTopic } from "./network/topics.js";
+import { RequestPool } from "./request-pool.js";
+import { NodeStore } from "./store/node-store.js";
+
+export interface KalypsoNodeInit {
+  /** Where the node keeps its key file and its LevelDB. */
+  dataDir: string;
+  /** EIP-712 domains of the deployment this network uses. */
+  domains: { market: Domain; matcher: Domain };
+  network?: Partial<NetworkOptions>;
+  /** Markets to follow from the start (more can be followed later). */
+  markets?: Record<number, MarketRules>;
+  /** Chain time in seconds. Default: wall clock (until a chain watcher provides chain time). */
+  clock?: () => number;
+  /** A name in status and logs. */
+  role?: string;
+  logger?: Logger;
+}
+
+export class KalypsoNode {
+  readonly pool = new RequestPool();
+  private readonly markets = new Map<number, MarketRules>();
+  private readonly dialer: PeerDialer;
+  private readonly rpcServer: RpcServer;
+  readonly rpc: RpcClient;
+  private tip: LogTip = EMPTY_TIP;
+  private writes: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  private constructor(
+    readonly identity: NodeIdentity,
+    readonly store: NodeStore,
+    readonly host: Host,
+    readonly gossip: Gossip,
+    readonly penalties: PeerPenalties,
+    readonly metrics: NodeMetrics,
+    private readonly init: KalypsoNodeInit,
+    private readonly log: Logger,
+  ) {
+    this.dialer = new PeerDialer({ host, logger: log });
+    this.rpc = new RpcClient({ host, penalties });
+    this.rpcServer = new RpcServer({
+      host,
+      logger: log,
+      metrics: this.metrics,
+      data: {
+        getInput: (h) => store.getInput(h),
+        batchesFrom: (seq, limit) => store.batchesFrom(seq, limit),
+        status: async () => this.status(),
+      },
+    });
+  }
+
+  /** Open the store, restore what it holds, join the network and start serving. */
+  static async start(init: KalypsoNodeInit): Promise<KalypsoNode> {
+    const log = init.logger ?? silentLogger;
+    const identity = await loadIdentity(join(init.dataDir, "node.key"));
+    const store = await NodeStore.open(join(init.dataDir, "db"));
+    try {
+      const penalties = new PeerPenalties();
+      const metrics = new NodeMetrics();
+      const host = await createHost({ identity, appSpecificScore: (p) => penalties.score(p) }, init.network);
+      const holder: { node?: KalypsoNode } = {};
+      const gossip = new Gossip({
+        host,
+        penalties,
+        logger: log,
+        metrics,
+        context: () => holder.node!.validationContext(),
+      });
+      const node = new KalypsoNode(identity, store, host, gossip, penalties, metrics, init, log);
+      holder.node = node;
+      await node.restore();
+      gossip.onMessage((d) => node.onGossip(d));
+      gossip.subscribe(LOG_TOPIC);
+      gossip.subscribe(HEARTBEAT_TOPIC);
+      for (const [id, rules] of Object.entries(init.markets ?? {})) node.followMarket(Number(id), rules);
+      await node.rpcServer.start();
+      node.dialer.start();
+      log.info(
+        {
+          address: identity.address,
+          peerId: identity.peerId.toString(),
+          addrs: host.getMultiaddrs().map(String),
+        },
+        "node started",
+      );
+      return node;
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+
+  /** Chain time now, in seconds. */
+  now(): number {
+    return this.init.clock?.() ?? Math.floor(Date.now() / 1000);
+  }
+
+  validationContext(): ValidationContext {
+    return {
+      now: this.now(),
+      marketDomain: this.init.domains.market,
+      matcherDomain: this.init.domains.matcher,
+      market: (id) => this.markets.get(id),
+    };
+  }
+
+  /** Subscribe to a market's request, quote and proof topics. */
+  followMarket(marketId: number, rules: MarketRules): void {
+    this.markets.set(marketId, rules);
+    for (const kind of ["requests", "quotes", "proofs"] as const)
+      this.gossip.subscribe(marketTopic(marketId, kind));
+  }
+
+  /** Publish a message on its topic and keep it as if it had arrived by gossip. */
+  async publish(message: Message): Promise<{ id: Hex32; recipients: number }> {
+    const sent = await this.gossip.publish(topicOf(message), message);
+    this.keep(message, sent.id);
+    return sent;
+  }
+
+  /** Catch up on the log from a peer, from our tip on, until the peer has no more. */
+  async syncLog(peer: PeerId, options: { signal?: AbortSignal } = {}): Promise<number> {
+    let added = 0;
+    for (;;) {
+      const batches = await this.rpc.syncLog(peer, this.tip.seq + 1, undefined, options);
+      if (batches.length === 0) return added;
+      for (const b of batches) {
+        this.tip = extendLog(this.validationContext(), this.init.domains.matcher, this.tip, b);
+        await this.store.appendBatch(b);
+        added++;
+      }
+    }
+  }
+
+  /** The sequence number of the last batch this node holds (-1 for none). */
+  get logSeq(): number {
+    return this.tip.seq;
+  }
+
+  async status(): Promise<Record<string, unknown>> {
+    return {
+      role: this.init.role ?? "observer",
+      address: this.identity.address,
+      peerId: this.identity.peerId.toString(),
+      peers: this.host.getPeers().length,
+      markets: [...this.markets.keys()],
+      requests: this.pool.requests.size,
+      quotes: this.pool.quotes.size,
+      logSeq: this.tip.seq,
+    };
+  }
+
+  /** Wait until everything received so far is on disk. */
+  async flushed(): Promise<void> {
+    await this.writes;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.dialer.stop();
+    await this.rpcServer.stop();
+    await this.host.stop();
+    await this.writes;
+    await this.store.close();
+  }
+
+  private async restore(): Promise<void> {
+    for await (const { id, signed } of this.store.listRequests()) this.pool.addRequest(id, signed);
+    for await (const { id, signed } of this.store.listQuotes()) this.pool.addQuote(id, signed);
+    this.pool.expire(this.now());
+    // Re-walk the stored log so the tip's hash is checked, not trusted.
+    for await (const b of this.store.batchesFrom(0)) {
+      this.tip = extendLog(this.validationContext(), this.init.domains.matcher, this.tip, b);
+    }
+  }
+
+  private onGossip(d: GossipDelivery): void {
+    if (d.message.type === "batch") {
+      const batch = d.message.body;
+      if (batch.header.seq > this.tip.seq + 1) {
+        // A gap: fetch what we missed from the peer that has it.
+        this.enqueue(async () => {
+          await this.syncLog(
+            this.host.getPeers().find((p) => p.toString() === d.from) ?? this.host.getPeers()[0]!,
+          );
+        });
+        return;
+      }
+    }
+    this.keep(d.message, d.validated.id);
+  }
+
+  private keep(message: Message, id?: Hex32): void {
+    switch (message.type) {
+      case "request": {
+        const rid = id ?? (message.body.request.inputsHash as Hex32);
+        if (this.pool.addRequest(rid, message.body))
+          this.enqueue(() => this.store.putRequest(rid, message.body));
+        return;
+      }
+      case "quote": {
+        const qid = id!;
+        if (qid && this.pool.addQuote(qid, message.body))
+          this.enqueue(() => this.store.putQuote(qid, message.body));
+        return;
+      }
+      case "batch": {
+        const b = message.body;
+        if (b.header.seq !== this.tip.seq + 1) return;
+        this.tip = extendLog(this.validationContext(), this.init.domains.matcher, this.tip, b);
+        this.enqueue(() => this.store.appendBatch(b));
+        return;
+      }
+      case "proof":
+        if (message.body.proof.length > 0) {
+          const { requestId } = message.body.announcement;
+          this.enqueue(() => this.store.putProof(requestId, message.body.proof));
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Writes are applied in arrival order; a failed write is logged, never crashes the node. */
+  private enqueue(write: () => Promise<void>): void {
+    this.writes = this.writes.then(write).catch((err) => this.log.error({ err }, "store write failed"));
+  }
+}
+
+function topicOf(m: Message): string {
+  switch (m.type) {
+    case "request":
+      return marketTopic(m.body.request.marketId, "requests");
+    case "cancel":
+      throw new TypeError("a cancel is published on its request's market topic: use gossip.publish");
+    case "quote":
+      return marketTopic(m.body.quote.marketId, "quotes");
+    case "proof":
+      return marketTopic(m.body.announcement.marketId, "proofs");
+    case "batch":
+      return LOG_TOPIC;
+    case "heartbeat":
+      return HEARTBEAT_TOPIC;
+  }
+}

@@ -1,0 +1,150 @@
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { KalypsoNode, type KalypsoNodeInit } from "../../node/kalypso-node.js";
+import {
+  assignmentsHash,
+  type BatchHeader,
+  batchHeaderHash,
+  eventsHash,
+  type Hex32,
+  quoteId,
+  requestId,
+  type SignedBatch,
+  signBatchHeader,
+  signQuote,
+  signRequest,
+  toHex,
+  ZERO_HASH,
+} from "../../protocol/index.js";
+import { waitFor } from "../helpers/wait.js";
+import {
+  INPUTS,
+  MARKET_DOMAIN,
+  MARKETS,
+  MATCHER_DOMAIN,
+  MATCHER_KEY,
+  NOW,
+  PROVER_KEY,
+  REQUESTER_KEY,
+  sampleQuote,
+  sampleRequest,
+} from "../protocol/samples.js";
+
+/** A hash-chained log of `n` empty batches signed by the test matcher key. */
+function batchChain(n: number): SignedBatch[] {
+  const out: SignedBatch[] = [];
+  let prevHash: Hex32 = ZERO_HASH;
+  for (let seq = 0; seq < n; seq++) {
+    const header: BatchHeader = {
+      term: 1,
+      seq,
+      prevHash,
+      time: NOW - 100 + seq,
+      eventsHash: toHex(eventsHash([])) as Hex32,
+      assignmentsHash: toHex(assignmentsHash([])) as Hex32,
+      stateDigest: ZERO_HASH,
+    };
+    out.push({
+      header,
+      signature: signBatchHeader(MATCHER_DOMAIN, header, MATCHER_KEY),
+      events: [],
+      assignments: [],
+    });
+    prevHash = batchHeaderHash(MATCHER_DOMAIN, header);
+  }
+  return out;
+}
+
+describe("node/kalypso-node (real libp2p, LevelDB on disk)", function () {
+  this.timeout(60_000);
+  const dirs: string[] = [];
+  const nodes: KalypsoNode[] = [];
+
+  async function start(dataDir?: string, bootstrap: KalypsoNode[] = []): Promise<KalypsoNode> {
+    const dir = dataDir ?? (await mkdtemp(join(tmpdir(), "kalypso-node-")));
+    if (!dataDir) dirs.push(dir);
+    const init: KalypsoNodeInit = {
+      dataDir: dir,
+      domains: { market: MARKET_DOMAIN, matcher: MATCHER_DOMAIN },
+      network: { localNetwork: true, bootstrap: bootstrap.map((b) => b.host.getMultiaddrs()[0]!.toString()) },
+      markets: MARKETS,
+      clock: () => NOW,
+    };
+    const node = await KalypsoNode.start(init);
+    nodes.push(node);
+    return node;
+  }
+
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map((n) => n.stop()));
+    await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+  });
+
+  it("a node killed and restarted from its store keeps its identity, requests and quotes", async () => {
+    const a = await start();
+    const b = await start(undefined, [a]);
+    await waitFor(
+      () =>
+        b.gossip.peers("/kalypso/1/1/requests").length > 0 &&
+        a.gossip.peers("/kalypso/1/1/quotes").length > 0,
+      "subscriptions",
+    );
+    await b.publish({
+      type: "request",
+      body: signRequest(MARKET_DOMAIN, sampleRequest(), REQUESTER_KEY, { inputs: INPUTS }),
+    });
+    await b.publish({ type: "quote", body: signQuote(MARKET_DOMAIN, sampleQuote(), PROVER_KEY) });
+    const rid = requestId(MARKET_DOMAIN, sampleRequest());
+    const qid = quoteId(MARKET_DOMAIN, sampleQuote());
+    await waitFor(
+      () => a.pool.requests.has(rid) && a.pool.quotes.has(qid),
+      "the request and quote at node a",
+    );
+    await a.flushed();
+    const dir = dirs[0]!;
+    const peerId = a.identity.peerId.toString();
+    await a.stop();
+
+    const again = await start(dir);
+    assert.equal(again.identity.peerId.toString(), peerId, "same key, same peer id");
+    assert.deepEqual(again.pool.requests.get(rid)?.request, sampleRequest());
+    assert.deepEqual(again.pool.quotes.get(qid)?.quote, sampleQuote());
+    assert.deepEqual(await again.store.getInput(sampleRequest().inputsHash), INPUTS, "inputs kept by hash");
+  });
+
+  it("a node that joins late catches up on the log via sync and checks the chain", async () => {
+    const a = await start();
+    const b = await start(undefined, [a]);
+    await waitFor(() => b.gossip.peers("/kalypso/1/log").length > 0, "log topic subscription");
+    const chain = batchChain(30);
+    for (const batch of chain) await b.publish({ type: "batch", body: batch });
+    await waitFor(() => a.logSeq === 29, "node a to hold 30 batches");
+    await a.flushed();
+
+    const late = await start(undefined, [a]);
+    const added = await late.syncLog(a.identity.peerId);
+    assert.equal(added, 30);
+    assert.equal(late.logSeq, 29);
+    assert.deepEqual(await late.store.getBatch(17), chain[17]);
+    assert.equal(await late.store.lastSeq(), 29);
+  });
+});
+
+describe("node/log-chain", () => {
+  it("extends only with the next, hash-chained, body-bound batch", async () => {
+    const { extendLog, EMPTY_TIP } = await import("../../node/log-chain.js");
+    const { context } = await import("../protocol/samples.js");
+    const chain = batchChain(3);
+    const ctx = context();
+    const tip1 = extendLog(ctx, MATCHER_DOMAIN, EMPTY_TIP, chain[0]!);
+    assert.equal(tip1.seq, 0);
+    assert.throws(() => extendLog(ctx, MATCHER_DOMAIN, tip1, chain[2]!), /does not follow 0/, "a gap");
+    assert.throws(() => extendLog(ctx, MATCHER_DOMAIN, EMPTY_TIP, chain[1]!), /does not follow -1/);
+    const forked = { ...chain[1]!, header: { ...chain[1]!.header, prevHash: chain[1]!.header.eventsHash } };
+    assert.throws(() => extendLog(ctx, MATCHER_DOMAIN, tip1, forked), /is not the previous header/, "a fork");
+    const tip2 = extendLog(ctx, MATCHER_DOMAIN, tip1, chain[1]!);
+    assert.equal(tip2.hash, batchHeaderHash(MATCHER_DOMAIN, chain[1]!.header));
+  });
+});
