@@ -1,5 +1,16 @@
 /** Entry point of the `kalypso` command. */
 import "../polyfill.js";
+
+import { KalypsoError } from "../../protocol/index.js";
 import { buildProgram } from "./program.js";
 
-await buildProgram().parseAsync(process.argv);
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (err) {
+  // A coded error is the user's to fix: print what and how, not a stack trace.
+  if (err instanceof KalypsoError) {
+    console.error(`error ${err.code}: ${err.message}`);
+    process.exit(2);
+  }
+  throw err;
+}

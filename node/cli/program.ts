@@ -1,6 +1,7 @@
 /** The `kalypso` command tree. Each command lives in its own module and registers itself here. */
 import { Command } from "commander";
 import { registerDecodeCommand } from "./decode-command.js";
+import { registerNodeCommand } from "./node-command.js";
 
 export function buildProgram(): Command {
   const program = new Command("kalypso")
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
       program.outputHelp();
     });
 
+  registerNodeCommand(program);
   registerDecodeCommand(program);
   return program;
 }
