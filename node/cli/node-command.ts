@@ -8,6 +8,7 @@ import { loadNodeConfig, type NodeConfig, ROLES } from "../config.js";
 import { KalypsoNode } from "../kalypso-node.js";
 import { createLogger } from "../logger.js";
 import { MetricsServer } from "../metrics-server.js";
+import { readBootstrapList } from "../network/bootstrap-list.js";
 
 interface NodeFlags {
   role?: string;
@@ -15,6 +16,7 @@ interface NodeFlags {
   dataDir?: string;
   listen?: string;
   bootstrap?: string;
+  bootstrapFile?: string;
   chain?: string;
   chainId?: string;
   marketplace?: string;
@@ -65,6 +67,10 @@ export function registerNodeCommand(program: Command): void {
       "--bootstrap <multiaddrs>",
       "comma-separated multiaddrs (with /p2p/<id>) of peers to join through",
     )
+    .option(
+      "--bootstrap-file <file>",
+      "a bootstrap list file: one multiaddr per line (see kalypso bootstrap --list-out)",
+    )
     .option("--chain <url>", "JSON-RPC endpoint of the chain (default http://127.0.0.1:8545)")
     .option("--chain-id <id>", "chain id of the deployment (default 31337)")
     .option("--marketplace <address>", "marketplace contract address")
@@ -87,7 +93,12 @@ export function registerNodeCommand(program: Command): void {
           role: flags.role,
           dataDir: flags.dataDir,
           listen: flags.listen,
-          bootstrap: flags.bootstrap,
+          bootstrap: flags.bootstrapFile
+            ? [
+                ...(flags.bootstrap?.split(",") ?? []),
+                ...(await readBootstrapList(flags.bootstrapFile)),
+              ].join(",")
+            : flags.bootstrap,
           chainRpc: flags.chain,
           chainId: flags.chainId,
           marketplace: flags.marketplace,

@@ -1,7 +1,7 @@
 /** Entry point of the `kalypso` command. */
-import "../polyfill.js";
+import "../node/polyfill.js";
 
-import { KalypsoError } from "../../protocol/index.js";
+import { KalypsoError } from "../protocol/index.js";
 import { buildProgram } from "./program.js";
 
 try {

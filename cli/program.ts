@@ -1,7 +1,8 @@
-/** The `kalypso` command tree. Each command lives in its own module and registers itself here. */
+/** The `kalypso` command tree: the composition root, the one place that may import every folder. Each command lives with what it runs and registers itself here. */
 import { Command } from "commander";
-import { registerDecodeCommand } from "./decode-command.js";
-import { registerNodeCommand } from "./node-command.js";
+import { registerBootstrapCommand } from "../bootstrap/bootstrap-command.js";
+import { registerDecodeCommand } from "../node/cli/decode-command.js";
+import { registerNodeCommand } from "../node/cli/node-command.js";
 
 export function buildProgram(): Command {
   const program = new Command("kalypso")
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     });
 
   registerNodeCommand(program);
+  registerBootstrapCommand(program);
   registerDecodeCommand(program);
   return program;
 }
