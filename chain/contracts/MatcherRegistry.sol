@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {Eip712} from "./Eip712.sol";
+import {IMatcherRegistry} from "./IMatcherRegistry.sol";
+import {Attestation, BatchHeader, Hashing, Sig} from "./Types.sol";
+
+/// @title Matcher registry: attested matchers, their bonds, the leadership lease and equivocation.
+/// @notice A matcher is identified by its enclave key's address (keccak256 of the 64-byte public key).
+/// The attestation verifier (an enclave that checks the hardware document, as Marlin's Oyster does)
+/// signs EIP-712 `Attestation(bytes enclaveKey,bytes32 imageId,uint64 timestamp)` under this
+/// contract's domain; the contract checks that one ECDSA signature. Leaders sign BatchHeaders,
+/// heartbeats and AssignmentBatches under this contract's domain.
+contract MatcherRegistry is Eip712, IMatcherRegistry {
+    error NotOwner();
+    /// @notice The enclave key is not 64 bytes (uncompressed secp256k1 point without the 0x04 prefix).
+    error BadEnclaveKey();
+    /// @notice The all-zero image is a debug measurement: never accepted.
+    error ZeroImage();
+    /// @notice The image is not whitelisted for this role.
+    error ImageNotAllowed(bytes32 imageId);
+    /// @notice The attestation is older than the freshness window, or from the future.
+    error AttestationNotFresh(uint64 timestamp, uint64 now_);
+    /// @notice The attestation's signer is not a trusted attestation verifier.
+    error UntrustedAttestationVerifier(address signer);
+    /// @notice msg.value must equal the matcher bond.
+    error WrongBond(uint256 sent, uint256 bond);
+    error AlreadyRegistered(address matcher);
+    error NotRegistered(address matcher);
+    /// @notice The matcher's bond was slashed: it can never lead again.
+    error MatcherSlashed(address matcher);
+    /// @notice The lease has not expired: nobody can claim it yet.
+    error LeaseNotExpired(uint64 expiresAt);
+    /// @notice Only the lease holder can renew, and only before expiry.
+    error LeaseNotHeld(address caller, address leader);
+    /// @notice The two headers are not an equivocation (different (term, seq) or the same hash).
+    error NotEquivocation();
+    /// @notice No leader is recorded for this term.
+    error UnknownTerm(uint64 term);
+    error NothingToWithdraw();
+    error TransferFailed(address to, uint256 amount);
+
+    event AttestationVerifierSet(address indexed verifier, bool trusted);
+    event MatcherImageSet(bytes32 indexed imageId, bool allowed);
+    event ProverImageSet(bytes32 indexed imageId, bool allowed);
+    event MatcherRegistered(address indexed matcher, address indexed operator, bytes32 imageId, bytes enclaveKey);
+    event ProverAttested(address indexed prover, bytes32 imageId, bytes enclaveKey);
+    event LeaseClaimed(address indexed leader, uint64 indexed term, uint64 expiresAt);
+    event LeaseRenewed(address indexed leader, uint64 indexed term, uint64 expiresAt);
+    event EquivocationSlashed(
+        address indexed matcher, uint64 indexed term, uint64 seq, address reporter, uint256 bounty, uint256 toTreasury
+    );
+    event Withdrawn(address indexed account, uint256 amount);
+
+    /// @dev One slot: what the marketplace reads on every batch.
+    struct Lease {
+        address leader;
+        uint64 term;
+        uint32 expiresAt;
+    }
+
+    struct Matcher {
+        address operator;
+        uint96 bond;
+        bytes32 imageId;
+        bool slashed;
+    }
+
+    address public immutable owner;
+    /// @notice Ether a matcher locks at registration; slashed on equivocation.
+    uint256 public immutable MATCHER_BOND;
+    /// @notice Seconds a claimed or renewed lease lasts.
+    uint64 public immutable LEASE_DURATION_S;
+    /// @notice Oldest attestation accepted, in seconds.
+    uint64 public immutable ATTESTATION_MAX_AGE_S;
+
+    Lease private _lease;
+    // attestation verifier key -> trusted
+    mapping(address => bool) public trustedAttestationVerifiers;
+    // image id -> whitelisted for matchers
+    mapping(bytes32 => bool) public matcherImages;
+    // image id -> whitelisted for TEE provers
+    mapping(bytes32 => bool) public proverImages;
+    // enclave address -> registration
+    mapping(address => Matcher) public matchers;
+    // prover enclave address -> attested image (zero: not attested)
+    mapping(address => bytes32) public proverImageOf;
+    // term -> its leader, so an equivocation can be proven after the term ended
+    mapping(uint64 => address) public leaderOfTerm;
+    // account -> ether it may withdraw (bounties, treasury)
+    mapping(address => uint256) public withdrawable;
+
+    constructor(address owner_, uint256 matcherBond, uint64 leaseDurationS, uint64 attestationMaxAgeS) {
+        owner = owner_;
+        MATCHER_BOND = matcherBond;
+        LEASE_DURATION_S = leaseDurationS;
+        ATTESTATION_MAX_AGE_S = attestationMaxAgeS;
+    }
+
+    modifier onlyOwner() {
+        if (msg.sender != owner) revert NotOwner();
+        _;
+    }
+
+    /// @notice Trust or distrust an attestation verifier key. Owner only.
+    function setAttestationVerifier(address verifier, bool trusted) external onlyOwner {
+        trustedAttestationVerifiers[verifier] = trusted;
+        emit AttestationVerifierSet(verifier, trusted);
+    }
+
+    /// @notice Whitelist or remove a matcher image. Owner only; the zero image is refused at use.
+    function setMatcherImage(bytes32 imageId, bool allowed) external onlyOwner {
+        matcherImages[imageId] = allowed;
+        emit MatcherImageSet(imageId, allowed);
+    }
+
+    /// @notice Whitelist or remove a TEE prover image. Owner only.
+    function setProverImage(bytes32 imageId, bool allowed) external onlyOwner {
+        proverImages[imageId] = allowed;
+        emit ProverImageSet(imageId, allowed);
+    }
+
+    /// @notice Register a matcher enclave with its attestation and the bond (msg.value).
+    /// @param enclaveKey The enclave's 64-byte uncompressed public key; its address is the matcher's id.
+    /// @param att The attestation verifier's signature over (enclave key, image id, timestamp).
+    function register(bytes calldata enclaveKey, Attestation calldata att) external payable returns (address matcher) {
+        matcher = _checkAttestation(enclaveKey, att, matcherImages);
+        if (msg.value != MATCHER_BOND) revert WrongBond(msg.value, MATCHER_BOND);
+        if (matchers[matcher].operator != address(0)) revert AlreadyRegistered(matcher);
+        matchers[matcher] = Matcher({operator: msg.sender, bond: uint96(msg.value), imageId: att.imageId, slashed: false});
+        emit MatcherRegistered(matcher, msg.sender, att.imageId, enclaveKey);
+    }
+
+    /// @notice Record a TEE prover's attestation, for markets that require attested provers.
+    function attestProver(bytes calldata enclaveKey, Attestation calldata att) external returns (address prover) {
+        prover = _checkAttestation(enclaveKey, att, proverImages);
+        proverImageOf[prover] = att.imageId;
+        emit ProverAttested(prover, att.imageId, enclaveKey);
+    }
+
+    /// @notice Take the lease once the current one has expired: term + 1. Caller: a registered enclave.
+    function claim() external returns (uint64 term) {
+        Matcher storage m = matchers[msg.sender];
+        if (m.operator == address(0)) revert NotRegistered(msg.sender);
+        if (m.slashed) revert MatcherSlashed(msg.sender);
+        Lease memory l = _lease;
+        if (block.timestamp < l.expiresAt) revert LeaseNotExpired(l.expiresAt);
+        term = l.term + 1;
+        uint32 expiresAt = uint32(block.timestamp + LEASE_DURATION_S);
+        _lease = Lease({leader: msg.sender, term: term, expiresAt: expiresAt});
+        leaderOfTerm[term] = msg.sender;
+        emit LeaseClaimed(msg.sender, term, expiresAt);
+    }
+
+    /// @notice Extend the lease by LEASE_DURATION_S from now. Caller: the leader, before expiry.
+    function renew() external {
+        Lease memory l = _lease;
+        if (msg.sender != l.leader || block.timestamp >= l.expiresAt) revert LeaseNotHeld(msg.sender, l.leader);
+        uint32 expiresAt = uint32(block.timestamp + LEASE_DURATION_S);
+        _lease.expiresAt = expiresAt;
+        emit LeaseRenewed(msg.sender, l.term, expiresAt);
+    }
+
+    /// @notice Prove that a leader signed two different batch headers for one (term, seq): its bond
+    /// is slashed (half to the reporter, half to the treasury) and its term ends now. Once per matcher.
+    function reportEquivocation(BatchHeader calldata a, Sig calldata sigA, BatchHeader calldata b, Sig calldata sigB)
+        external
+    {
+        if (a.term != b.term || a.seq != b.seq) revert NotEquivocation();
+        bytes32 sep = _domainSeparator();
+        bytes32 hashA = _digest(sep, Hashing.batchHeader(a));
+        bytes32 hashB = _digest(sep, Hashing.batchHeader(b));
+        if (hashA == hashB) revert NotEquivocation();
+        address leader = leaderOfTerm[a.term];
+        if (leader == address(0)) revert UnknownTerm(a.term);
+        _checkSigner(hashA, sigA, leader);
+        _checkSigner(hashB, sigB, leader);
+        Matcher storage m = matchers[leader];
+        if (m.slashed) revert MatcherSlashed(leader);
+        uint256 bond = m.bond;
+        uint256 bounty = bond / 2;
+        m.slashed = true;
+        m.bond = 0;
+        withdrawable[msg.sender] += bounty;
+        withdrawable[owner] += bond - bounty;
+        if (_lease.term == a.term && _lease.expiresAt > block.timestamp) _lease.expiresAt = uint32(block.timestamp);
+        emit EquivocationSlashed(leader, a.term, a.seq, msg.sender, bounty, bond - bounty);
+    }
+
+    /// @notice Withdraw the caller's payable balance (bounties; the owner's treasury).
+    function withdraw() external {
+        uint256 amount = withdrawable[msg.sender];
+        if (amount == 0) revert NothingToWithdraw();
+        withdrawable[msg.sender] = 0;
+        emit Withdrawn(msg.sender, amount);
+        (bool ok,) = msg.sender.call{value: amount}("");
+        if (!ok) revert TransferFailed(msg.sender, amount);
+    }
+
+    /// @inheritdoc IMatcherRegistry
+    function lease() external view returns (address leader, uint64 term, uint64 expiresAt) {
+        Lease memory l = _lease;
+        return (l.leader, l.term, l.expiresAt);
+    }
+
+    /// @notice The current leader (it may have expired: see leaseExpiresAt).
+    function leader() external view returns (address) {
+        return _lease.leader;
+    }
+
+    /// @notice The current term (0 before the first claim).
+    function term() external view returns (uint64) {
+        return _lease.term;
+    }
+
+    /// @notice When the current lease expires (chain seconds).
+    function leaseExpiresAt() external view returns (uint64) {
+        return _lease.expiresAt;
+    }
+
+    /// @inheritdoc IMatcherRegistry
+    function isAttestedProver(address prover) external view returns (bool) {
+        bytes32 image = proverImageOf[prover];
+        return image != 0 && proverImages[image];
+    }
+
+    /// @inheritdoc IMatcherRegistry
+    function domainSeparator() public view override(Eip712, IMatcherRegistry) returns (bytes32) {
+        return _domainSeparator();
+    }
+
+    function _checkAttestation(bytes calldata enclaveKey, Attestation calldata att, mapping(bytes32 => bool) storage images)
+        private
+        view
+        returns (address enclave)
+    {
+        if (enclaveKey.length != 64) revert BadEnclaveKey();
+        if (att.imageId == 0) revert ZeroImage();
+        if (!images[att.imageId]) revert ImageNotAllowed(att.imageId);
+        if (att.timestamp > block.timestamp || block.timestamp - att.timestamp > ATTESTATION_MAX_AGE_S) {
+            revert AttestationNotFresh(att.timestamp, uint64(block.timestamp));
+        }
+        address signer = _recover(_digest(_domainSeparator(), Hashing.attestation(enclaveKey, att.imageId, att.timestamp)), att.signature);
+        if (!trustedAttestationVerifiers[signer]) revert UntrustedAttestationVerifier(signer);
+        enclave = address(uint160(uint256(keccak256(enclaveKey))));
+    }
+}
