@@ -7,6 +7,7 @@ import type {
   TransactionReceipt,
 } from "ethers";
 import { ChainError, ErrorDecoder } from "./errors.js";
+import { waitForReceipt } from "./receipt.js";
 
 /** Options every sending method takes. */
 export interface SendOptions {
@@ -41,7 +42,7 @@ export abstract class ContractClient {
     let receipt: TransactionReceipt | null;
     try {
       const response = await tx();
-      receipt = await response.wait();
+      receipt = await waitForReceipt(response.provider, response);
     } catch (e) {
       throw this.decoder.toChainError(e, what);
     }

@@ -5,6 +5,7 @@ import { type Domain, makeDomain } from "../protocol/eip712.js";
 import { type Artifacts, compileContracts } from "./compile.js";
 import { ErrorDecoder } from "./errors.js";
 import { MarketplaceClient } from "./marketplace-client.js";
+import { waitForReceipt } from "./receipt.js";
 import { RegistryClient } from "./registry-client.js";
 
 /** Deployment parameters; every field optional. */
@@ -50,7 +51,8 @@ async function deployOne(
   const factory = new ContractFactory(a.abi as never, a.bytecode, signer);
   try {
     const c = await factory.deploy(...args);
-    await c.waitForDeployment();
+    const tx = c.deploymentTransaction()!;
+    await waitForReceipt(tx.provider, tx);
     return (await c.getAddress()).toLowerCase() as Address;
   } catch (e) {
     throw new ErrorDecoder([a.abi as never]).toChainError(e, `deploy ${name}`);

@@ -10,4 +10,5 @@ export * from "./devchain.js";
 export * from "./errors.js";
 export * from "./marketplace-client.js";
 export * from "./provider.js";
+export * from "./receipt.js";
 export * from "./registry-client.js";
