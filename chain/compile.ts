@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { KalypsoError } from "../protocol/errors.js";
+import { ChainError } from "./errors.js";
 
 /** ABI and creation bytecode of one contract. */
 export interface Artifact {
@@ -105,7 +105,7 @@ function runSolc(solc: Solc, sources: Record<string, string>): Artifacts {
   const output = JSON.parse(solc.compile(JSON.stringify(input))) as SolcOutput;
   const errors = (output.errors ?? []).filter((e) => e.severity === "error");
   if (errors.length > 0) {
-    throw new KalypsoError("CHAIN_COMPILE_FAILED", errors.map((e) => e.formattedMessage).join("\n"));
+    throw new ChainError("CHAIN_COMPILE_FAILED", errors.map((e) => e.formattedMessage).join("\n"));
   }
   const artifacts: Artifacts = {};
   for (const units of Object.values(output.contracts ?? {})) {
