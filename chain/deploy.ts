@@ -18,6 +18,8 @@ export interface DeployOptions {
   leaseDurationS?: number;
   /** Attestation freshness window. Default 3600 s. */
   attestationMaxAgeS?: number;
+  /** Delay before an exiting matcher's bond is released. Default 86,400 s: a day to prove an equivocation. */
+  matcherExitDelayS?: number;
   /** Collateral withdrawal delay. Default 3600 s: longer than the proving times a market allows by default. */
   collateralWithdrawalDelayS?: number;
   /** Also deploy TestVerifier (accepts proofs starting with 0x01). Default false. */
@@ -70,6 +72,7 @@ export async function deployKalypso(signer: Signer, options: DeployOptions = {})
     options.matcherBond ?? 10n ** 18n,
     options.leaseDurationS ?? 30,
     options.attestationMaxAgeS ?? 3600,
+    options.matcherExitDelayS ?? 86_400,
   ]);
   const marketplaceAddress = await deployOne(signer, artifacts, "Marketplace", [
     registryAddress,

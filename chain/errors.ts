@@ -58,6 +58,11 @@ export const CONTRACT_ERROR_CODES = {
   NotEquivocation: "NOT_EQUIVOCATION",
   UnknownTerm: "UNKNOWN_TERM",
   NothingToWithdraw: "NOTHING_TO_WITHDRAW",
+  NotOperator: "NOT_OPERATOR",
+  AlreadyExiting: "ALREADY_EXITING",
+  MatcherExiting: "MATCHER_EXITING",
+  NotExiting: "NOT_EXITING",
+  ExitNotReady: "EXIT_NOT_READY",
 } as const;
 
 /** A contract's custom error, by its code. */

@@ -79,6 +79,16 @@ export class RegistryClient extends ContractClient {
     );
   }
 
+  /** Stop leading for good; the bond is released after the exit delay (operator only). */
+  requestExit(matcher: Address): Promise<TransactionReceipt> {
+    return this.send("requestExit", () => this.fn("requestExit")(matcher));
+  }
+
+  /** Credit an exited matcher's bond to the operator's withdrawable balance (operator only). */
+  releaseBond(matcher: Address): Promise<TransactionReceipt> {
+    return this.send("releaseBond", () => this.fn("releaseBond")(matcher));
+  }
+
   /** Withdraw the sender's bounties (and the owner's treasury). */
   withdraw(): Promise<TransactionReceipt> {
     return this.send("withdraw", () => this.fn("withdraw")());

@@ -38,6 +38,16 @@ contract MatcherRegistry is Eip712, IMatcherRegistry {
     /// @notice No leader is recorded for this term.
     error UnknownTerm(uint64 term);
     error NothingToWithdraw();
+    /// @notice Only the operator that paid the matcher's bond may do this.
+    error NotOperator(address caller, address operator);
+    /// @notice The matcher already asked to exit.
+    error AlreadyExiting(address matcher);
+    /// @notice An exiting matcher cannot lead again.
+    error MatcherExiting(address matcher);
+    /// @notice The matcher has not asked to exit.
+    error NotExiting(address matcher);
+    /// @notice The bond stays slashable until `exitAt`.
+    error ExitNotReady(uint64 exitAt);
     error TransferFailed(address to, uint256 amount);
 
     event AttestationVerifierSet(address indexed verifier, bool trusted);
@@ -51,6 +61,8 @@ contract MatcherRegistry is Eip712, IMatcherRegistry {
         address indexed matcher, uint64 indexed term, uint64 seq, address reporter, uint256 bounty, uint256 toTreasury
     );
     event Withdrawn(address indexed account, uint256 amount);
+    event MatcherExitRequested(address indexed matcher, uint64 exitAt);
+    event BondReleased(address indexed matcher, address indexed operator, uint256 bond);
 
     /// @dev One slot: what the marketplace reads on every batch.
     struct Lease {
@@ -64,6 +76,8 @@ contract MatcherRegistry is Eip712, IMatcherRegistry {
         uint96 bond;
         bytes32 imageId;
         bool slashed;
+        /// @dev Zero while active; else when the bond may be withdrawn (it stays slashable until then).
+        uint64 exitAt;
     }
 
     address public immutable owner;
@@ -73,6 +87,8 @@ contract MatcherRegistry is Eip712, IMatcherRegistry {
     uint64 public immutable LEASE_DURATION_S;
     /// @notice Oldest attestation accepted, in seconds.
     uint64 public immutable ATTESTATION_MAX_AGE_S;
+    /// @notice Seconds between an exit request and the bond's release: time to prove an equivocation.
+    uint64 public immutable EXIT_DELAY_S;
 
     Lease private _lease;
     // attestation verifier key -> trusted
@@ -90,11 +106,12 @@ contract MatcherRegistry is Eip712, IMatcherRegistry {
     // account -> ether it may withdraw (bounties, treasury)
     mapping(address => uint256) public withdrawable;
 
-    constructor(address owner_, uint256 matcherBond, uint64 leaseDurationS, uint64 attestationMaxAgeS) {
+    constructor(address owner_, uint256 matcherBond, uint64 leaseDurationS, uint64 attestationMaxAgeS, uint64 exitDelayS) {
         owner = owner_;
         MATCHER_BOND = matcherBond;
         LEASE_DURATION_S = leaseDurationS;
         ATTESTATION_MAX_AGE_S = attestationMaxAgeS;
+        EXIT_DELAY_S = exitDelayS;
     }
 
     modifier onlyOwner() {
@@ -127,7 +144,8 @@ contract MatcherRegistry is Eip712, IMatcherRegistry {
         matcher = _checkAttestation(enclaveKey, att, matcherImages);
         if (msg.value != MATCHER_BOND) revert WrongBond(msg.value, MATCHER_BOND);
         if (matchers[matcher].operator != address(0)) revert AlreadyRegistered(matcher);
-        matchers[matcher] = Matcher({operator: msg.sender, bond: uint96(msg.value), imageId: att.imageId, slashed: false});
+        matchers[matcher] =
+            Matcher({operator: msg.sender, bond: uint96(msg.value), imageId: att.imageId, slashed: false, exitAt: 0});
         emit MatcherRegistered(matcher, msg.sender, att.imageId, enclaveKey);
     }
 
@@ -143,6 +161,7 @@ contract MatcherRegistry is Eip712, IMatcherRegistry {
         Matcher storage m = matchers[msg.sender];
         if (m.operator == address(0)) revert NotRegistered(msg.sender);
         if (m.slashed) revert MatcherSlashed(msg.sender);
+        if (m.exitAt != 0) revert MatcherExiting(msg.sender);
         Lease memory l = _lease;
         if (block.timestamp < l.expiresAt) revert LeaseNotExpired(l.expiresAt);
         term = l.term + 1;
@@ -183,8 +202,36 @@ contract MatcherRegistry is Eip712, IMatcherRegistry {
         m.bond = 0;
         withdrawable[msg.sender] += bounty;
         withdrawable[owner] += bond - bounty;
-        if (_lease.term == a.term && _lease.expiresAt > block.timestamp) _lease.expiresAt = uint32(block.timestamp);
+        // End its lease whichever term it holds now: a slashed matcher never leads again.
+        if (_lease.leader == leader && _lease.expiresAt > block.timestamp) _lease.expiresAt = uint32(block.timestamp);
         emit EquivocationSlashed(leader, a.term, a.seq, msg.sender, bounty, bond - bounty);
+    }
+
+    /// @notice Leave: the matcher never leads again (a lease it holds ends now) and its bond is
+    /// released to the operator after EXIT_DELAY_S, unless an equivocation is proven before. Operator only.
+    function requestExit(address matcher) external {
+        Matcher storage m = matchers[matcher];
+        if (msg.sender != m.operator) revert NotOperator(msg.sender, m.operator);
+        if (m.slashed) revert MatcherSlashed(matcher);
+        if (m.exitAt != 0) revert AlreadyExiting(matcher);
+        uint64 exitAt = uint64(block.timestamp) + EXIT_DELAY_S;
+        m.exitAt = exitAt;
+        if (_lease.leader == matcher && _lease.expiresAt > block.timestamp) _lease.expiresAt = uint32(block.timestamp);
+        emit MatcherExitRequested(matcher, exitAt);
+    }
+
+    /// @notice Credit an exited matcher's bond to its operator's withdrawable balance. Operator only.
+    function releaseBond(address matcher) external {
+        Matcher storage m = matchers[matcher];
+        if (msg.sender != m.operator) revert NotOperator(msg.sender, m.operator);
+        if (m.slashed) revert MatcherSlashed(matcher);
+        if (m.exitAt == 0) revert NotExiting(matcher);
+        if (block.timestamp < m.exitAt) revert ExitNotReady(m.exitAt);
+        uint256 bond = m.bond;
+        if (bond == 0) revert NothingToWithdraw();
+        m.bond = 0;
+        withdrawable[msg.sender] += bond;
+        emit BondReleased(matcher, msg.sender, bond);
     }
 
     /// @notice Withdraw the caller's payable balance (bounties; the owner's treasury).

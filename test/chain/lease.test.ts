@@ -83,6 +83,51 @@ describe("chain: lease and equivocation", () => {
     assert.equal(balance - (await w.chain.provider.getBalance(registry.address)), 5n * 10n ** 17n);
   });
 
+  it("an equivocation proven for an old term also ends the term the matcher holds now", async () => {
+    const d = w.d.registryDomain;
+    const a = await header(w, 1);
+    const b = await header(w, 2);
+    const sa = signBatchHeader(d, a, w.keys.leader);
+    const sb = signBatchHeader(d, b, w.keys.leader);
+    await expire();
+    await (await w.registry("matcher2")).claim();
+    await expire();
+    await (await w.registry("leader")).claim();
+    assert.equal((await w.d.registry.lease()).term, 3);
+    await (await w.registry("other")).reportEquivocation(a, sa, b, sb);
+    assert.equal((await w.d.registry.lease()).expiresAt, await w.chain.now(), "term 3 ended");
+    await expectCode((await w.registry("leader")).renew(), "LEASE_NOT_HELD");
+  });
+
+  it("exit: the lease ends at once, the bond is released to the operator after the delay, slashable until then", async () => {
+    const leader = await w.registry("leader");
+    await leader.requestExit(w.addr.leader);
+    assert.equal(
+      (await w.d.registry.lease()).expiresAt,
+      await w.chain.now(),
+      "an exiting leader stops leading",
+    );
+    await (await w.registry("matcher2")).claim();
+    await expectCode(leader.releaseBond(w.addr.leader), "EXIT_NOT_READY");
+    await w.chain.increaseTime(86_400);
+    await leader.releaseBond(w.addr.leader);
+    assert.equal(await w.d.registry.withdrawable(w.addr.leader), 10n ** 18n);
+    assert.equal((await w.d.registry.matcher(w.addr.leader)).bond, 0n);
+    const m2 = await w.registry("matcher2");
+    await m2.requestExit(w.addr.matcher2);
+    const h1 = await header(w, 1);
+    const h2 = await header(w, 2);
+    const d = w.d.registryDomain;
+    await (await w.registry("other")).reportEquivocation(
+      h1,
+      signBatchHeader(d, h1, w.keys.matcher2),
+      h2,
+      signBatchHeader(d, h2, w.keys.matcher2),
+    );
+    await w.chain.increaseTime(86_400);
+    await expectCode(m2.releaseBond(w.addr.matcher2), "MATCHER_SLASHED");
+  });
+
   it("two headers with different (term, seq) are not an equivocation; nor one signed by a non-leader", async () => {
     const d = w.d.registryDomain;
     const a = await header(w, 1);

@@ -154,6 +154,43 @@ export const REGISTRY_CASES: RevertCase<World>[] = [
     name: "a registry withdrawal with nothing owed",
     run: async (w) => (await w.registry("other")).withdraw(),
   },
+  {
+    error: "NotOperator",
+    name: "an exit requested by someone else than the operator",
+    run: async (w) => (await w.registry("other")).requestExit(w.addr.leader),
+  },
+  {
+    error: "AlreadyExiting",
+    name: "a second exit request",
+    run: async (w) => {
+      const r = await w.registry("matcher2");
+      await r.requestExit(w.addr.matcher2);
+      return r.requestExit(w.addr.matcher2);
+    },
+  },
+  {
+    error: "MatcherExiting",
+    name: "a claim by an exiting matcher",
+    run: async (w) => {
+      const r = await w.registry("matcher2");
+      await r.requestExit(w.addr.matcher2);
+      return r.claim();
+    },
+  },
+  {
+    error: "NotExiting",
+    name: "a bond release without an exit",
+    run: async (w) => (await w.registry("matcher2")).releaseBond(w.addr.matcher2),
+  },
+  {
+    error: "ExitNotReady",
+    name: "a bond release before the exit delay",
+    run: async (w) => {
+      const r = await w.registry("matcher2");
+      await r.requestExit(w.addr.matcher2);
+      return r.releaseBond(w.addr.matcher2);
+    },
+  },
 ];
 
 /** TransferFailed also exists in the registry: a bounty owed to an account that refuses ether. */
