@@ -3,6 +3,7 @@ export * from "./abi-codec.js";
 export * from "./assignment-batch.js";
 export * from "./attestation.js";
 export * from "./compile.js";
+export * from "./connect.js";
 export * from "./contract-client.js";
 export * from "./cursor-store.js";
 export * from "./deploy.js";

@@ -1,6 +1,7 @@
 /** The dev chain: anvil from npm on a free port, the idle miner, and a clean stop. */
 import { strict as assert } from "node:assert";
-import { DevChain } from "../../chain/index.js";
+import { connectChain, DevChain, deployKalypso } from "../../chain/index.js";
+import { expectCode } from "./fixture.js";
 
 async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -35,6 +36,22 @@ describe("chain: dev chain", () => {
     const after = await chain.provider.getBlock("latest");
     assert.equal(after!.number, before!.number + 1);
     assert.ok(after!.timestamp >= before!.timestamp + 1000);
+  });
+
+  it("connectChain: a dev chain by default, any endpoint by URL; an unreachable node is RPC_ERROR", async () => {
+    const dev = await connectChain({ devChain: { idleMineIntervalMs: 0 } });
+    try {
+      assert.ok(dev.devChain);
+      const remote = await connectChain({ rpcUrl: dev.devChain.url, chainId: 31337, pollingIntervalMs: 20 });
+      const d = await deployKalypso(await remote.provider.getSigner(0));
+      assert.equal((await d.registry.lease()).term, 0, "deployed and read through the URL connection");
+      await dev.stop();
+      await expectCode(d.marketplace.deposit(1n), "RPC_ERROR");
+      await remote.stop();
+      await remote.stop();
+    } finally {
+      await dev.stop();
+    }
   });
 
   it("stop ends anvil (its port refuses) and is idempotent", async () => {
