@@ -157,18 +157,18 @@ contract MatcherRegistry is Eip712, IMatcherRegistry {
     }
 
     /// @notice Take the lease once the current one has expired: term + 1. Caller: a registered enclave.
-    function claim() external returns (uint64 term) {
+    function claim() external returns (uint64 newTerm) {
         Matcher storage m = matchers[msg.sender];
         if (m.operator == address(0)) revert NotRegistered(msg.sender);
         if (m.slashed) revert MatcherSlashed(msg.sender);
         if (m.exitAt != 0) revert MatcherExiting(msg.sender);
         Lease memory l = _lease;
         if (block.timestamp < l.expiresAt) revert LeaseNotExpired(l.expiresAt);
-        term = l.term + 1;
+        newTerm = l.term + 1;
         uint32 expiresAt = uint32(block.timestamp + LEASE_DURATION_S);
-        _lease = Lease({leader: msg.sender, term: term, expiresAt: expiresAt});
-        leaderOfTerm[term] = msg.sender;
-        emit LeaseClaimed(msg.sender, term, expiresAt);
+        _lease = Lease({leader: msg.sender, term: newTerm, expiresAt: expiresAt});
+        leaderOfTerm[newTerm] = msg.sender;
+        emit LeaseClaimed(msg.sender, newTerm, expiresAt);
     }
 
     /// @notice Extend the lease by LEASE_DURATION_S from now. Caller: the leader, before expiry.
@@ -190,12 +190,12 @@ contract MatcherRegistry is Eip712, IMatcherRegistry {
         bytes32 hashA = _digest(sep, Hashing.batchHeader(a));
         bytes32 hashB = _digest(sep, Hashing.batchHeader(b));
         if (hashA == hashB) revert NotEquivocation();
-        address leader = leaderOfTerm[a.term];
-        if (leader == address(0)) revert UnknownTerm(a.term);
-        _checkSigner(hashA, sigA, leader);
-        _checkSigner(hashB, sigB, leader);
-        Matcher storage m = matchers[leader];
-        if (m.slashed) revert MatcherSlashed(leader);
+        address equivocator = leaderOfTerm[a.term];
+        if (equivocator == address(0)) revert UnknownTerm(a.term);
+        _checkSigner(hashA, sigA, equivocator);
+        _checkSigner(hashB, sigB, equivocator);
+        Matcher storage m = matchers[equivocator];
+        if (m.slashed) revert MatcherSlashed(equivocator);
         uint256 bond = m.bond;
         uint256 bounty = bond / 2;
         m.slashed = true;
@@ -203,8 +203,10 @@ contract MatcherRegistry is Eip712, IMatcherRegistry {
         withdrawable[msg.sender] += bounty;
         withdrawable[owner] += bond - bounty;
         // End its lease whichever term it holds now: a slashed matcher never leads again.
-        if (_lease.leader == leader && _lease.expiresAt > block.timestamp) _lease.expiresAt = uint32(block.timestamp);
-        emit EquivocationSlashed(leader, a.term, a.seq, msg.sender, bounty, bond - bounty);
+        if (_lease.leader == equivocator && _lease.expiresAt > block.timestamp) {
+            _lease.expiresAt = uint32(block.timestamp);
+        }
+        emit EquivocationSlashed(equivocator, a.term, a.seq, msg.sender, bounty, bond - bounty);
     }
 
     /// @notice Leave: the matcher never leads again (a lease it holds ends now) and its bond is
@@ -245,7 +247,7 @@ contract MatcherRegistry is Eip712, IMatcherRegistry {
     }
 
     /// @inheritdoc IMatcherRegistry
-    function lease() external view returns (address leader, uint64 term, uint64 expiresAt) {
+    function lease() external view returns (address, uint64, uint64) {
         Lease memory l = _lease;
         return (l.leader, l.term, l.expiresAt);
     }
