@@ -160,7 +160,7 @@ contract Marketplace is Requests {
         } else {
             if (slot != 0) revert WrongStatus(requestId, _status(slot));
             _checkSigner(requestId, item.signature, r.requester);
-            _checkBounds(r.provingTime, r.marketId);
+            _checkMarketRules(r);
             uint256 balance = balanceOf[r.requester];
             if (balance < price) revert InsufficientBalance(r.requester, balance, price);
             balanceOf[r.requester] = balance - price;

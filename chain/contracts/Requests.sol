@@ -47,6 +47,8 @@ abstract contract Requests is Eip712, Markets, Balances {
     error ProofRejected(bytes32 requestId);
     /// @notice keccak256(publicInputs) is not the request's inputsHash.
     error InputsMismatch(bytes32 requestId);
+    /// @notice Private inputs are for enclaves only: the market must require TEE-attested provers.
+    error PrivateInputsNeedTee(uint64 marketId);
 
     /// @notice A request was submitted on-chain with its payment (`maxPrice` escrowed).
     event RequestSubmitted(bytes32 indexed requestId, ProofRequest request);
@@ -102,7 +104,7 @@ abstract contract Requests is Eip712, Markets, Balances {
         if (msg.value != r.maxPrice) revert WrongPayment(msg.value, r.maxPrice);
         requestId = _requestId(r);
         if (block.timestamp > r.assignBy) revert AssignByPassed(requestId, r.assignBy);
-        _checkBounds(r.provingTime, r.marketId);
+        _checkMarketRules(r);
         if (_slots[requestId] != 0) revert WrongStatus(requestId, _status(_slots[requestId]));
         _slots[requestId] = uint256(Status.Open);
         emit RequestSubmitted(requestId, r);
@@ -222,11 +224,13 @@ abstract contract Requests is Eip712, Markets, Balances {
         return uint256(keccak256(abi.encode(requester, marketId, prover, price, inputsHash))) & COMMITMENT_MASK;
     }
 
-    function _checkBounds(uint64 provingTime, uint64 marketId) internal view {
-        Markets.Market storage m = _existing(marketId);
-        if (provingTime < m.minProvingTime || provingTime > m.maxProvingTime) {
-            revert ProvingTimeOutOfBounds(provingTime, m.minProvingTime, m.maxProvingTime);
+    /// @dev The market exists, the proving time is within its bounds, private inputs only where provers are attested.
+    function _checkMarketRules(ProofRequest calldata r) internal view {
+        Markets.Market storage m = _existing(r.marketId);
+        if (r.provingTime < m.minProvingTime || r.provingTime > m.maxProvingTime) {
+            revert ProvingTimeOutOfBounds(r.provingTime, m.minProvingTime, m.maxProvingTime);
         }
+        if (r.secretHash != 0 && !m.requiresTee) revert PrivateInputsNeedTee(r.marketId);
     }
 
     function _requestId(ProofRequest calldata r) internal view returns (bytes32) {

@@ -149,7 +149,7 @@ describe("chain: lease and equivocation", () => {
     );
   });
 
-  it("TEE markets take only attested provers", async () => {
+  it("TEE markets take only attested provers, and take private inputs", async () => {
     const image = `0x${"ef".repeat(32)}` as Hex32;
     await w.d.registry.setProverImage(image, true);
     const { marketId } = await w.d.marketplace.createMarket(
@@ -165,7 +165,10 @@ describe("chain: lease and equivocation", () => {
     );
     await fund(w);
     const entries = [
-      { request: w.signedRequest(await w.request({ marketId })), quote: await w.quote({ marketId }) },
+      {
+        request: w.signedRequest(await w.request({ marketId, secretHash: `0x${"5e".repeat(32)}` as Hex32 })),
+        quote: await w.quote({ marketId }),
+      },
     ];
     await expectCode((await w.market("other")).assign(await w.batch(entries)), "PROVER_NOT_ATTESTED");
     const att = signAttestation(
