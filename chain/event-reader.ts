@@ -1,0 +1,148 @@
+/**
+ * Reads our contracts' events with confirmations and a persisted cursor. Only blocks at least
+ * `confirmations` deep are read, in ranges; each range's events go to the handler in chain order,
+ * and the cursor is saved after the handler returns. A restart resumes after the saved cursor:
+ * delivery is at-least-once (a crash between handling and saving repeats that range), so handlers
+ * key what they store by (transactionHash, logIndex).
+ */
+import { Interface, type InterfaceAbi, type Log, type Provider } from "ethers";
+import type { CursorStore } from "./cursor-store.js";
+import { ChainError } from "./errors.js";
+
+/** One decoded event. */
+export interface ChainEvent {
+  /** Which of the reader's contracts emitted it (the label given). */
+  contract: string;
+  name: string;
+  /** Decoded arguments by name. */
+  args: Record<string, unknown>;
+  blockNumber: number;
+  logIndex: number;
+  transactionHash: string;
+}
+
+/** What the reader needs. */
+export interface EventReaderComponents {
+  provider: Provider;
+  cursor: CursorStore;
+  contracts: readonly { label: string; address: string; abi: InterfaceAbi }[];
+}
+
+/** Reader options; every field optional. */
+export interface EventReaderInit {
+  /** Blocks a log must be buried under before it is read. Default 2 (a dev chain may use 0). */
+  confirmations?: number;
+  /** First block to read when no cursor is saved. Default 0; pass the deployment block. */
+  fromBlock?: number;
+  /** Largest block range per getLogs call: public RPCs cap it. Default 2,000. */
+  maxBlockRange?: number;
+  /** How often `start` polls. Default 1,000 ms. */
+  pollIntervalMs?: number;
+}
+
+/** Handles one range's events; resolve only once they are stored. */
+export type EventHandler = (events: ChainEvent[], toBlock: number) => Promise<void>;
+
+/** The event reader: `poll()` once, or `start(handler)` / `stop()` to follow the chain. */
+export class ChainEventReader {
+  private readonly byAddress = new Map<string, { label: string; iface: Interface }>();
+  private readonly confirmations: number;
+  private readonly fromBlock: number;
+  private readonly maxRange: number;
+  private readonly pollIntervalMs: number;
+  private loop: { controller: AbortController; done: Promise<void> } | undefined;
+
+  constructor(
+    private readonly components: EventReaderComponents,
+    init: EventReaderInit = {},
+  ) {
+    for (const c of components.contracts) {
+      this.byAddress.set(c.address.toLowerCase(), { label: c.label, iface: new Interface(c.abi) });
+    }
+    this.confirmations = init.confirmations ?? 2;
+    this.fromBlock = init.fromBlock ?? 0;
+    this.maxRange = init.maxBlockRange ?? 2000;
+    this.pollIntervalMs = init.pollIntervalMs ?? 1000;
+  }
+
+  /** Read every confirmed block after the cursor, range by range; returns the new cursor. */
+  async poll(handler: EventHandler, options: { signal?: AbortSignal } = {}): Promise<number> {
+    const { provider, cursor } = this.components;
+    const saved = await cursor.load();
+    let from = saved === undefined ? this.fromBlock : saved + 1;
+    const safeHead = (await provider.getBlockNumber()) - this.confirmations;
+    let last = from - 1;
+    while (from <= safeHead) {
+      options.signal?.throwIfAborted();
+      const to = Math.min(safeHead, from + this.maxRange - 1);
+      let logs: Log[];
+      try {
+        logs = await provider.getLogs({ address: [...this.byAddress.keys()], fromBlock: from, toBlock: to });
+      } catch (e) {
+        throw new ChainError("EVENT_READER_FAILED", `getLogs ${from}..${to} failed: ${String(e)}`, {
+          cause: e,
+        });
+      }
+      const events = logs
+        .sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index)
+        .flatMap((log) => this.decode(log));
+      await handler(events, to);
+      await cursor.save(to);
+      last = to;
+      from = to + 1;
+    }
+    return last;
+  }
+
+  private decode(log: Log): ChainEvent[] {
+    const c = this.byAddress.get(log.address.toLowerCase());
+    const parsed = c?.iface.parseLog(log);
+    if (!c || !parsed) return [];
+    const args: Record<string, unknown> = {};
+    parsed.fragment.inputs.forEach((input, i) => {
+      args[input.name] = parsed.args[i];
+    });
+    return [
+      {
+        contract: c.label,
+        name: parsed.name,
+        args,
+        blockNumber: log.blockNumber,
+        logIndex: log.index,
+        transactionHash: log.transactionHash,
+      },
+    ];
+  }
+
+  /** Poll every `pollIntervalMs` until `stop()`; errors go to `onError` and the next poll retries. */
+  start(handler: EventHandler, onError: (e: unknown) => void = () => {}): void {
+    if (this.loop) return;
+    const controller = new AbortController();
+    const run = async () => {
+      while (!controller.signal.aborted) {
+        try {
+          await this.poll(handler, { signal: controller.signal });
+        } catch (e) {
+          if (!controller.signal.aborted) onError(e);
+        }
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, this.pollIntervalMs);
+          controller.signal.addEventListener("abort", () => {
+            clearTimeout(t);
+            resolve();
+          });
+        });
+      }
+    };
+    this.loop = { controller, done: run() };
+  }
+
+  /** Stop following; resolves when the current poll has finished. Idempotent. */
+  async stop(): Promise<void> {
+    const loop = this.loop;
+    this.loop = undefined;
+    if (!loop) return;
+    loop.controller.abort();
+    await loop.done;
+  }
+}
