@@ -112,6 +112,14 @@ export class Gossip {
     return this.components.host.services.pubsub.getSubscribers(topic).map((p) => p.toString());
   }
 
+  /** Peers in our gossipsub mesh for `topic`: the ones that forward us its messages eagerly. */
+  meshPeers(topic: string): string[] {
+    // The implementation has getMeshPeers; the exported interface type does not declare it.
+    return (
+      this.components.host.services.pubsub as unknown as { getMeshPeers(t: string): string[] }
+    ).getMeshPeers(topic);
+  }
+
   /** Gossipsub's score of a peer, our verdict penalties included: below the graylist threshold it is ignored. */
   peerScore(peer: string): number {
     // The implementation has getScore; the exported interface type does not declare it.
