@@ -93,6 +93,10 @@ export class DevChain {
     child.stderr?.on("data", (d: Buffer) => {
       stderr += d.toString();
     });
+    // If this process exits without stop() (a crash, process.exit), anvil must not outlive it.
+    const killOnExit = () => child.kill("SIGKILL");
+    process.once("exit", killOnExit);
+    child.once("exit", () => process.removeListener("exit", killOnExit));
     const chain = new DevChain(child, `http://127.0.0.1:${port}`, chainId, devKeys(accounts));
     try {
       await chain.waitReady(init.startTimeoutMs ?? 15_000, () => stderr);
