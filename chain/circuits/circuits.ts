@@ -9,6 +9,9 @@ import { fileURLToPath } from "node:url";
 /** A proving system whose Solidity verifier snarkjs can generate. */
 export type Scheme = "groth16" | "plonk";
 
+/** 32-byte words in an ABI-encoded proof, per scheme (layouts: chain/circuits/README.md). */
+export const PROOF_WORDS: Record<Scheme, number> = { groth16: 8, plonk: 24 };
+
 /** One circom circuit and the schemes it is set up for. */
 export interface CircuitSpec {
   /** kebab-case name: `src/<name>.circom` and the artifact file names. */

@@ -7,12 +7,9 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import * as snarkjs from "snarkjs";
-import { artifactsOf, type CircuitSpec, type Scheme } from "./circuits.js";
+import { artifactsOf, type CircuitSpec, PROOF_WORDS, type Scheme } from "./circuits.js";
 
 const require = createRequire(import.meta.url);
-
-/** Words of 32 bytes in an encoded proof, per scheme. */
-export const PROOF_WORDS: Record<Scheme, number> = { groth16: 8, plonk: 24 };
 
 /** The contract name each snarkjs template declares, which we rename per circuit. */
 const TEMPLATE_CONTRACT: Record<Scheme, string> = { groth16: "Groth16Verifier", plonk: "PlonkVerifier" };

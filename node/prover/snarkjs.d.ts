@@ -3,18 +3,32 @@
  * strings in and out; proofs are snarkjs' JSON objects.
  */
 declare module "snarkjs" {
-  type Logger = { info?: (...a: unknown[]) => void; debug?: (...a: unknown[]) => void } | undefined;
+  type Logger = Partial<Record<"error" | "warn" | "info" | "debug", (...a: unknown[]) => void>> | undefined;
   type Signals = Record<string, unknown>;
   interface FullProof {
     proof: Record<string, unknown>;
     publicSignals: string[];
   }
   export const groth16: {
-    fullProve(input: Signals, wasm: string, zkey: string, logger?: Logger): Promise<FullProof>;
+    fullProve(
+      input: Signals,
+      wasm: string,
+      zkey: string,
+      logger?: Logger,
+      wtnsCalcOptions?: unknown,
+      proverOptions?: { singleThread?: boolean },
+    ): Promise<FullProof>;
     verify(vkey: unknown, publicSignals: string[], proof: unknown, logger?: Logger): Promise<boolean>;
   };
   export const plonk: {
-    fullProve(input: Signals, wasm: string, zkey: string, logger?: Logger): Promise<FullProof>;
+    fullProve(
+      input: Signals,
+      wasm: string,
+      zkey: string,
+      logger?: Logger,
+      wtnsCalcOptions?: unknown,
+      proverOptions?: { singleThread?: boolean },
+    ): Promise<FullProof>;
     verify(vkey: unknown, publicSignals: string[], proof: unknown, logger?: Logger): Promise<boolean>;
     setup(r1cs: string, ptau: string, zkey: string, logger?: Logger): Promise<unknown>;
   };
