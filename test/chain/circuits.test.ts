@@ -93,6 +93,18 @@ describe("chain/circuits: verifier wrappers on a dev chain", function () {
         const { verifier, result } = deployed.get(key)!;
         assert.equal(await verifier.verify!(toHex(result.publicInputs), toHex(result.proof)), true);
       });
+      it("short of gas, reverts instead of failing a valid proof", async () => {
+        const { verifier, result } = deployed.get(key)!;
+        const args = [toHex(result.publicInputs), toHex(result.proof)];
+        const minGas = (await verifier.MIN_GAS!()) as bigint;
+        const needed = await verifier.verify!.estimateGas(...args);
+        assert.ok(needed > minGas, `the estimate (${needed}) covers the wrapper's floor (${minGas})`);
+        // Enough gas for snarkjs' verifier to give up on a precompile and answer false: the wrapper reverts.
+        await assert.rejects(
+          verifier.verify!.staticCall(...args, { gasLimit: 150_000n }),
+          /VerifierOutOfGas/,
+        );
+      });
       it("rejects a tampered proof (a flipped bit in every word position tried)", async () => {
         const { verifier, result } = deployed.get(key)!;
         for (const word of [0, 3, result.proof.length / 32 - 1]) {

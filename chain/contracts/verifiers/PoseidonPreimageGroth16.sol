@@ -8,19 +8,27 @@ import {PoseidonPreimageGroth16Verifier} from "./PoseidonPreimageGroth16Verifier
 /// @title poseidon-preimage proofs under groth16, behind the marketplace's verifier interface.
 /// @notice publicInputs = abi.encode(uint256[1] [hash]).
 /// @notice proof = abi.encode(uint256[2] a, uint256[2][2] b, uint256[2] c), b in snarkjs calldata order [[x1, x0], [y1, y0]].
-/// @dev Bytes of any other length, and proofs the generated verifier cannot process, verify as false:
-///      a verifier answers, it never reverts.
+/// @dev Bytes of any other length verify as false, and so does any point or scalar the generated
+///      verifier cannot use. With less than MIN_GAS left it reverts: it never answers false for
+///      lack of gas. The verifier is called externally because its parameters are calldata.
 contract PoseidonPreimageGroth16 is IProofVerifier, PoseidonPreimageGroth16Verifier {
+    /// @notice Gas that covers the whole verification (measured cost x ~1.5: chain/circuits/solidity.ts).
+    uint256 public constant MIN_GAS = 310000;
+
+    /// @notice Fewer than minGas gas left: the verification could not complete. Retry with more.
+    error VerifierOutOfGas(uint256 minGas);
+
     /// @inheritdoc IProofVerifier
     function verify(bytes calldata publicInputs, bytes calldata proof) external view returns (bool) {
         if (publicInputs.length != 32 || proof.length != 256) return false;
+        // snarkjs' verifiers answer false when a precompile call runs out of gas, exactly as for
+        // a bad proof (a precompile given a bad point also burns all its gas, so the two cannot
+        // be told apart afterwards). Demand enough gas up front that every call completes: then
+        // false always means a bad proof, never a caller who sent too little gas.
+        if (gasleft() < MIN_GAS) revert VerifierOutOfGas(MIN_GAS);
         uint256[1] memory pub = abi.decode(publicInputs, (uint256[1]));
         (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c) =
             abi.decode(proof, (uint256[2], uint256[2][2], uint256[2]));
-        try this.verifyProof(a, b, c, pub) returns (bool ok) {
-            return ok;
-        } catch {
-            return false;
-        }
+        return this.verifyProof(a, b, c, pub);
     }
 }

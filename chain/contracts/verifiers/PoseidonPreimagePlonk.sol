@@ -8,18 +8,26 @@ import {PoseidonPreimagePlonkVerifier} from "./PoseidonPreimagePlonkVerifier.sol
 /// @title poseidon-preimage proofs under plonk, behind the marketplace's verifier interface.
 /// @notice publicInputs = abi.encode(uint256[1] [hash]).
 /// @notice proof = abi.encode(uint256[24]) in snarkjs calldata order (A, B, C, Z, T1, T2, T3, Wxi, Wxiw, then the 6 evaluations).
-/// @dev Bytes of any other length, and proofs the generated verifier cannot process, verify as false:
-///      a verifier answers, it never reverts.
+/// @dev Bytes of any other length verify as false, and so does any point or scalar the generated
+///      verifier cannot use. With less than MIN_GAS left it reverts: it never answers false for
+///      lack of gas. The verifier is called externally because its parameters are calldata.
 contract PoseidonPreimagePlonk is IProofVerifier, PoseidonPreimagePlonkVerifier {
+    /// @notice Gas that covers the whole verification (measured cost x ~1.5: chain/circuits/solidity.ts).
+    uint256 public constant MIN_GAS = 460000;
+
+    /// @notice Fewer than minGas gas left: the verification could not complete. Retry with more.
+    error VerifierOutOfGas(uint256 minGas);
+
     /// @inheritdoc IProofVerifier
     function verify(bytes calldata publicInputs, bytes calldata proof) external view returns (bool) {
         if (publicInputs.length != 32 || proof.length != 768) return false;
+        // snarkjs' verifiers answer false when a precompile call runs out of gas, exactly as for
+        // a bad proof (a precompile given a bad point also burns all its gas, so the two cannot
+        // be told apart afterwards). Demand enough gas up front that every call completes: then
+        // false always means a bad proof, never a caller who sent too little gas.
+        if (gasleft() < MIN_GAS) revert VerifierOutOfGas(MIN_GAS);
         uint256[1] memory pub = abi.decode(publicInputs, (uint256[1]));
         uint256[24] memory p = abi.decode(proof, (uint256[24]));
-        try this.verifyProof(p, pub) returns (bool ok) {
-            return ok;
-        } catch {
-            return false;
-        }
+        return this.verifyProof(p, pub);
     }
 }
