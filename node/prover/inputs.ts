@@ -4,7 +4,7 @@
  */
 
 import { ProverError } from "./errors.js";
-import { BN254_R } from "./proof-encoding.js";
+import { BN254_R, encodePublicInputs } from "./proof-encoding.js";
 
 /** One field element: a bigint, a non-negative safe integer, or a decimal or 0x-hex string. */
 export type FieldValue = bigint | number | string;
@@ -73,4 +73,12 @@ export function checkInputs(schema: readonly InputSignal[], inputs: unknown): Ch
 /** The public signals among checked inputs, flattened in schema order (the verifier's order). */
 export function publicSignalsOf(schema: readonly InputSignal[], inputs: CheckedInputs): string[] {
   return schema.filter((s) => s.public).flatMap((s) => inputs[s.name]!);
+}
+
+/**
+ * The public inputs of `inputs` as the market's verifier takes them (`abi.encode(uint256[N])`):
+ * what a requester commits to in a request, and what a prover's `ProofResult.publicInputs` must equal.
+ */
+export function encodeInputsPublic(schema: readonly InputSignal[], inputs: unknown): Uint8Array {
+  return encodePublicInputs(publicSignalsOf(schema, checkInputs(schema, inputs)));
 }

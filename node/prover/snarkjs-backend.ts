@@ -54,6 +54,8 @@ export class SnarkjsBackend implements ProverBackend {
   #stopped = false;
   /** Ends the proof in flight, if any: terminates the worker and rejects with `code`. */
   #cancel: ((code: FailCode, why: string) => void) | undefined;
+  /** The last worker termination, so `stop()` returns only once no thread is left. */
+  #terminating: Promise<void> | undefined;
 
   /** Proves `inputs` for `market`; see `ProverBackend.prove`. */
   async prove(
@@ -140,13 +142,15 @@ export class SnarkjsBackend implements ProverBackend {
 
   async #discard(worker: Worker): Promise<void> {
     if (this.#worker === worker) this.#worker = undefined;
-    await worker.terminate();
+    this.#terminating = worker.terminate().then(() => undefined);
+    await this.#terminating;
   }
 
   /** Releases the worker and snarkjs' threads; idempotent. Queued proofs fail with PROVER_STOPPED. */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#cancel?.("PROVER_STOPPED", "backend stopped");
+    await this.#terminating;
     const worker = this.#worker;
     if (!worker) return;
     this.#worker = undefined;

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { CIRCUITS_DIR } from "../../../chain/circuits/circuits.js";
 import { sampleInputs } from "../../../chain/circuits/sample-inputs.js";
 import { ProverError, type ProverErrorCode } from "../../../node/prover/errors.js";
+import { encodeInputsPublic } from "../../../node/prover/inputs.js";
 import { loadMarketFile, type MarketDescription } from "../../../node/prover/market-file.js";
 import { decodePublicInputs } from "../../../node/prover/proof-encoding.js";
 import { SnarkjsBackend } from "../../../node/prover/snarkjs-backend.js";
@@ -48,6 +49,11 @@ describe("node/prover SnarkjsBackend", () => {
         decodePublicInputs(result.publicInputs, publicNames.length),
         publicNames.map((n) => inputs[n]),
         "public inputs are the circuit's public signals in schema order",
+      );
+      assert.deepEqual(
+        result.publicInputs,
+        encodeInputsPublic(m.inputs, inputs),
+        "what a requester computes",
       );
       assert.equal(await verifyInJs(m, result), true, "valid proof verifies");
       const tampered = result.proof.slice();
@@ -105,6 +111,14 @@ describe("node/prover SnarkjsBackend", () => {
     const m = await market("poseidon-preimage-groth16");
     const wrong = { ...sampleInputs("poseidon-preimage", 5n), hash: "12345" };
     await rejectsWith(backend.prove(m, wrong), "PROVER_FAILED");
+  });
+
+  it("stop ends a proof in flight with PROVER_STOPPED", async () => {
+    const m = await market("merkle-membership-groth16");
+    const p = backend.prove(m, sampleInputs("merkle-membership", 4n));
+    const stopped = backend.stop();
+    await rejectsWith(p, "PROVER_STOPPED");
+    await stopped;
   });
 
   it("stop is idempotent and later proofs reject PROVER_STOPPED", async () => {
