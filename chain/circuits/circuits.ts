@@ -72,16 +72,29 @@ export interface CircuitArtifacts {
   wrapperContract: string;
 }
 
-/** Where the artifacts of `circuit` under `scheme` live. */
-export function artifactsOf(circuit: CircuitSpec, scheme: Scheme): CircuitArtifacts {
+/** Where a build writes: the committed folders, or elsewhere to check a rebuild against them. */
+export interface OutputDirs {
+  artifacts: string;
+  verifiers: string;
+}
+
+/** The committed output folders. */
+export const COMMITTED_DIRS: OutputDirs = { artifacts: ARTIFACTS_DIR, verifiers: VERIFIERS_DIR };
+
+/** Where the artifacts of `circuit` under `scheme` live (in `dirs`, the committed ones by default). */
+export function artifactsOf(
+  circuit: CircuitSpec,
+  scheme: Scheme,
+  dirs: OutputDirs = COMMITTED_DIRS,
+): CircuitArtifacts {
   const wrapperContract = `${circuit.contract}${scheme === "groth16" ? "Groth16" : "Plonk"}`;
   const verifierContract = `${wrapperContract}Verifier`;
   return {
-    wasm: join(ARTIFACTS_DIR, `${circuit.name}.wasm`),
-    zkey: join(ARTIFACTS_DIR, `${circuit.name}.${scheme}.zkey`),
-    vkey: join(ARTIFACTS_DIR, `${circuit.name}.${scheme}.vkey.json`),
-    verifierSol: join(VERIFIERS_DIR, `${verifierContract}.sol`),
-    wrapperSol: join(VERIFIERS_DIR, `${wrapperContract}.sol`),
+    wasm: join(dirs.artifacts, `${circuit.name}.wasm`),
+    zkey: join(dirs.artifacts, `${circuit.name}.${scheme}.zkey`),
+    vkey: join(dirs.artifacts, `${circuit.name}.${scheme}.vkey.json`),
+    verifierSol: join(dirs.verifiers, `${verifierContract}.sol`),
+    wrapperSol: join(dirs.verifiers, `${wrapperContract}.sol`),
     verifierContract,
     wrapperContract,
   };
