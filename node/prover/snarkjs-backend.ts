@@ -1,6 +1,6 @@
 /**
- * Groth16 and PLONK proofs with snarkjs, in a worker thread. One proof at a time (a second waits its
- * turn: both would share the machine's cores anyway). Abort or timeout terminates the worker, which
+ * Groth16 and PLONK proofs with snarkjs, in a worker thread (snarkjs' own curve threads start from
+ * there). One proof at a time (a second waits its turn: both would share the cores anyway). Abort or timeout terminates the worker, which
  * takes snarkjs' own threads with it; the next proof starts a fresh one.
  */
 import { createRequire } from "node:module";
@@ -25,10 +25,7 @@ const STOP_GRACE_MS = 5_000;
 function spawnWorker(): Worker {
   const self = fileURLToPath(import.meta.url);
   const url = new URL(`./snarkjs-worker${extname(self)}`, import.meta.url).href;
-  // snarkjs loads the `web-worker` package, which takes any non-main thread for one of its own
-  // children and reads this shape from workerData (an empty module, so it only sets up `self`).
-  const workerData = { mod: "data:text/javascript,", name: "kalypso-snarkjs-prover", type: "module" };
-  if (extname(self) !== ".ts") return new Worker(new URL(url), { workerData });
+  if (extname(self) !== ".ts") return new Worker(new URL(url));
   // tsx's CommonJS mode (mocha loads tests that way) has no import.meta.resolve: take the .mjs
   // beside the entry `require` finds.
   const tsx =
@@ -40,14 +37,24 @@ function spawnWorker(): Worker {
             .replace(/\.cjs$/, ".mjs"),
         ).href;
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url)}); });`;
-  return new Worker(boot, { eval: true, workerData });
+  return new Worker(boot, { eval: true });
 }
 
 type ProveJob = Extract<WorkerJob, { type: "prove" }>;
 type FailCode = "PROVER_TIMEOUT" | "PROVER_ABORTED" | "PROVER_CRASHED" | "PROVER_STOPPED";
 
+/** Options of the snarkjs backend. */
+export interface SnarkjsBackendInit {
+  /**
+   * Prove on one core, leaving the others to the node. Default false: snarkjs uses every core
+   * (about 2x faster on 2 cores; the worker's first proof pays ~1 s to start its threads).
+   */
+  singleThread?: boolean;
+}
+
 /** The snarkjs prover backend for markets with `backend.kind: "snarkjs"`. */
 export class SnarkjsBackend implements ProverBackend {
+  readonly #singleThread: boolean;
   #worker: Worker | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #nextId = 1;
@@ -56,6 +63,10 @@ export class SnarkjsBackend implements ProverBackend {
   #cancel: ((code: FailCode, why: string) => void) | undefined;
   /** The last worker termination, so `stop()` returns only once no thread is left. */
   #terminating: Promise<void> | undefined;
+
+  constructor(init: SnarkjsBackendInit = {}) {
+    this.#singleThread = init.singleThread ?? false;
+  }
 
   /** Proves `inputs` for `market`; see `ProverBackend.prove`. */
   async prove(
@@ -72,7 +83,15 @@ export class SnarkjsBackend implements ProverBackend {
       );
     }
     const input = checkInputs(market.inputs, inputs);
-    const job: ProveJob = { type: "prove", id: 0, scheme, wasm: b.wasm, zkey: b.zkey, input };
+    const job: ProveJob = {
+      type: "prove",
+      id: 0,
+      scheme,
+      wasm: b.wasm,
+      zkey: b.zkey,
+      input,
+      singleThread: this.#singleThread,
+    };
     const run = this.#queue.then(() => this.#run(market, job, b.timeoutMs, options.signal));
     this.#queue = run.catch(() => undefined);
     return run;

@@ -2,8 +2,15 @@
  * Worker thread entry of the snarkjs backend: proves one job at a time so the node's event loop
  * (gossip, chain watching) never waits on proving. Messages: see `WorkerJob` and `WorkerReply`.
  */
-import { parentPort } from "node:worker_threads";
-import * as snarkjs from "snarkjs";
+import threads, { parentPort } from "node:worker_threads";
+
+// snarkjs' field library starts its curve threads through the `web-worker` package, which decides
+// at import time that any thread but the main one is one of its own children (and then fails on
+// the missing workerData of one). Present this worker as the main thread while snarkjs loads, so web-worker can start threads from here and a proof uses every
+// core; those threads load fresh module instances and see the truth.
+(threads as { isMainThread: boolean }).isMainThread = true;
+const snarkjs = await import("snarkjs");
+(threads as { isMainThread: boolean }).isMainThread = false;
 
 /** A proof to compute. `close` asks the worker to release snarkjs' threads and exit. */
 export type WorkerJob =
@@ -14,6 +21,8 @@ export type WorkerJob =
       wasm: string;
       zkey: string;
       input: Record<string, unknown>;
+      /** One core (the backend's `singleThread` option), else snarkjs' thread pool. */
+      singleThread: boolean;
     }
   | { type: "close" };
 
@@ -34,14 +43,11 @@ port.on("message", async (job: WorkerJob) => {
   }
   let reply: WorkerReply;
   try {
-    // singleThread: inside a worker, `web-worker` cannot spawn snarkjs' curve threads. One thread
-    // per proof here; a machine that wants every core on one proof runs a native prover (e.g.
-    // rapidsnark) through the command backend.
     const { proof, publicSignals } = await (job.scheme === "groth16"
       ? snarkjs.groth16
       : snarkjs.plonk
     ).fullProve(job.input, job.wasm, job.zkey, undefined, undefined, {
-      singleThread: true,
+      singleThread: job.singleThread,
     });
     reply = { id: job.id, ok: true, proof, publicSignals };
   } catch (err) {

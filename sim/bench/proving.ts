@@ -1,8 +1,8 @@
 /**
  * `npm run bench -- proving [runs]`: for every shipped circuit and scheme,
- *   proving.<circuit>.<scheme>.prove_ms   median wall time of SnarkjsBackend.prove (worker thread,
- *                                         single-threaded snarkjs), with snarkjs' fullProve on the
- *                                         main thread (multi-threaded) as the baseline;
+ *   proving.<circuit>.<scheme>.prove_ms   median wall time of SnarkjsBackend.prove (in its worker
+ *                                         thread, snarkjs' thread pool), with snarkjs' fullProve on
+ *                                         the main thread as the baseline (the worker's overhead);
  *   proving.<circuit>.<scheme>.verify_gas gas of a verify(publicInputs, proof) call on the wrapper
  *                                         (eth_estimateGas: includes the 21,000 base and calldata).
  */
@@ -59,7 +59,7 @@ const suite: Suite = async (emit, args) => {
           unit: "ms",
           baseline: base,
           ratio: sig(value / base, 3),
-          params: { ...params, baselineIs: "snarkjs fullProve on the main thread, multi-threaded" },
+          params: { ...params, baselineIs: "snarkjs fullProve on the main thread" },
         });
 
         const compiled = compileContract(a.wrapperSol, a.wrapperContract);

@@ -37,13 +37,18 @@ describe("node/prover SnarkjsBackend", () => {
   afterEach(async () => {
     await backend.stop();
   });
-  after(releaseSnarkjs);
+  // One warm backend for the proofs that do not stop or kill it: its threads start once.
+  const shared = new SnarkjsBackend();
+  after(async () => {
+    await shared.stop();
+    await releaseSnarkjs();
+  });
 
   for (const [name, circuit] of MARKETS) {
     it(`${name}: the proof verifies in JS with the market's vkey, and a tampered one does not`, async () => {
       const m = await market(name);
       const inputs = sampleInputs(circuit, 7n);
-      const result = await backend.prove(m, inputs);
+      const result = await shared.prove(m, inputs);
       const publicNames = m.inputs.filter((s) => s.public).map((s) => s.name);
       assert.deepEqual(
         decodePublicInputs(result.publicInputs, publicNames.length),
@@ -67,19 +72,31 @@ describe("node/prover SnarkjsBackend", () => {
     let ticks = 0;
     const timer = setInterval(() => ticks++, 1);
     try {
-      await backend.prove(m, sampleInputs("merkle-membership", 3n));
+      await shared.prove(m, sampleInputs("merkle-membership", 3n));
     } finally {
       clearInterval(timer);
     }
     assert.ok(ticks >= 5, `main thread ran timers during the proof (${ticks} ticks)`);
   });
 
+  it("abort before the proof starts rejects PROVER_ABORTED without touching the worker", async () => {
+    const m = await market("poseidon-preimage-groth16");
+    const err = await rejectsWith(
+      backend.prove(m, sampleInputs("poseidon-preimage", 1n), { signal: AbortSignal.abort() }),
+      "PROVER_ABORTED",
+    );
+    assert.match(err.message, /before it started/);
+  });
+
   it("abort mid-proof rejects PROVER_ABORTED, and the next proof runs on a fresh worker", async () => {
     const m = await market("merkle-membership-groth16");
     const ac = new AbortController();
     const p = backend.prove(m, sampleInputs("merkle-membership", 1n), { signal: ac.signal });
+    // One macrotask later the job has been posted to the worker (a proof takes hundreds of ms).
+    await new Promise((r) => setImmediate(r));
     ac.abort();
-    await rejectsWith(p, "PROVER_ABORTED");
+    const err = await rejectsWith(p, "PROVER_ABORTED");
+    assert.doesNotMatch(err.message, /before it started/, "aborted while proving: the worker was killed");
     const again = await backend.prove(m, sampleInputs("merkle-membership", 2n));
     assert.equal(await verifyInJs(m, again), true);
   });
@@ -111,6 +128,17 @@ describe("node/prover SnarkjsBackend", () => {
     const m = await market("poseidon-preimage-groth16");
     const wrong = { ...sampleInputs("poseidon-preimage", 5n), hash: "12345" };
     await rejectsWith(backend.prove(m, wrong), "PROVER_FAILED");
+  });
+
+  it("singleThread: proves on one core, same verifier-ready result", async () => {
+    const single = new SnarkjsBackend({ singleThread: true });
+    try {
+      const m = await market("poseidon-preimage-plonk");
+      const result = await single.prove(m, sampleInputs("poseidon-preimage", 3n));
+      assert.equal(await verifyInJs(m, result), true);
+    } finally {
+      await single.stop();
+    }
   });
 
   it("stop ends a proof in flight with PROVER_STOPPED", async () => {
