@@ -6,7 +6,10 @@
  */
 import { join } from "node:path";
 import type { PeerId } from "@libp2p/interface";
+import type { Provider } from "ethers";
+import type { ChainEvent } from "../chain/index.js";
 import type { Domain, Hex32, MarketRules, Message, ValidationContext } from "../protocol/index.js";
+import { ChainWatcher, type ChainWatcherComponents, type ChainWatcherInit } from "./chain/chain-watcher.js";
 import { loadIdentity, type NodeIdentity } from "./identity.js";
 import { EMPTY_TIP, extendLog, type LogTip } from "./log-chain.js";
 import type { Logger } from "./logger.js";
@@ -31,11 +34,19 @@ export interface KalypsoNodeInit {
   network?: Partial<NetworkOptions>;
   /** Markets to follow from the start (more can be followed later). */
   markets?: Record<number, MarketRules>;
-  /** Chain time in seconds. Default: wall clock (until a chain watcher provides chain time). */
+  /** Chain time in seconds. Default: the chain watcher's clock, else the wall clock. */
   clock?: () => number;
+  /** Follow the deployment's contracts: markets are learned from MarketCreated events. */
+  chain?: ChainWatcherComponentsInit;
   /** A name in status and logs. */
   role?: string;
   logger?: Logger;
+}
+
+/** What the node needs to follow the chain. */
+export interface ChainWatcherComponentsInit extends ChainWatcherInit {
+  provider: Provider;
+  contracts: ChainWatcherComponents["contracts"];
 }
 
 export class KalypsoNode {
@@ -45,6 +56,8 @@ export class KalypsoNode {
   private readonly rpcServer: RpcServer;
   readonly rpc: RpcClient;
   private tip: LogTip = EMPTY_TIP;
+  /** Set when the node follows the chain. */
+  readonly chain: ChainWatcher | undefined;
   private writes: Promise<void> = Promise.resolve();
   private stopped = false;
 
@@ -59,6 +72,11 @@ export class KalypsoNode {
     private readonly log: Logger,
   ) {
     this.dialer = new PeerDialer({ host, logger: log });
+    if (init.chain) {
+      const { provider, contracts, ...watcherInit } = init.chain;
+      this.chain = new ChainWatcher({ provider, contracts, store, logger: log }, watcherInit);
+      this.chain.on("MarketCreated", (e) => this.onMarketCreated(e));
+    }
     this.rpc = new RpcClient({ host, penalties });
     this.rpcServer = new RpcServer({
       host,
@@ -98,6 +116,7 @@ export class KalypsoNode {
       for (const [id, rules] of Object.entries(init.markets ?? {})) node.followMarket(Number(id), rules);
       await node.rpcServer.start();
       node.dialer.start();
+      await node.chain?.start();
       log.info(
         {
           address: identity.address,
@@ -115,7 +134,7 @@ export class KalypsoNode {
 
   /** Chain time now, in seconds. */
   now(): number {
-    return this.init.clock?.() ?? Math.floor(Date.now() / 1000);
+    return this.init.clock?.() ?? this.chain?.now() ?? Math.floor(Date.now() / 1000);
   }
 
   validationContext(): ValidationContext {
@@ -125,6 +144,11 @@ export class KalypsoNode {
       matcherDomain: this.init.domains.matcher,
       market: (id) => this.markets.get(id),
     };
+  }
+
+  /** The markets this node follows, with their rules. */
+  get followedMarkets(): ReadonlyMap<number, MarketRules> {
+    return this.markets;
   }
 
   /** Subscribe to a market's request, quote and proof topics. */
@@ -182,13 +206,29 @@ export class KalypsoNode {
     if (this.stopped) return;
     this.stopped = true;
     this.dialer.stop();
+    await this.chain?.stop();
     await this.rpcServer.stop();
     await this.host.stop();
     await this.writes;
     await this.store.close();
   }
 
+  private async onMarketCreated(e: ChainEvent): Promise<void> {
+    const marketId = Number(e.args.marketId);
+    const rules: MarketRules = {
+      minProvingTime: Number(e.args.minProvingTime),
+      maxProvingTime: Number(e.args.maxProvingTime),
+      requiresTee: Boolean(e.args.requiresTee),
+    };
+    await this.store.putMarket(marketId, rules);
+    if (!this.markets.has(marketId)) {
+      this.followMarket(marketId, rules);
+      this.log.info({ marketId, ...rules }, "following a new market");
+    }
+  }
+
   private async restore(): Promise<void> {
+    for await (const { marketId, rules } of this.store.listMarkets()) this.followMarket(marketId, rules);
     for await (const { id, signed } of this.store.listRequests()) this.pool.addRequest(id, signed);
     for await (const { id, signed } of this.store.listQuotes()) this.pool.addQuote(id, signed);
     this.pool.expire(this.now());

@@ -9,6 +9,7 @@ import {
   decodeMessage,
   encodeMessage,
   type Hex32,
+  type MarketRules,
   type SignedBatch,
   type SignedQuote,
   type SignedRequest,
@@ -56,6 +57,8 @@ export class NodeStore {
     private readonly proofs: Sub,
     // cursor name (utf8) -> u64 BE block number
     private readonly cursors: Sub,
+    // market id (u64 BE) -> JSON of the market's rules as read from the chain
+    private readonly markets: Sub,
   ) {}
 
   /** Open (creating if needed) the store at `path`. */
@@ -72,6 +75,7 @@ export class NodeStore {
       sub("assignments"),
       sub("proofs"),
       sub("cursors"),
+      sub("markets"),
     );
   }
 
@@ -233,6 +237,19 @@ export class NodeStore {
   async setCursor(name: string, block: number): Promise<void> {
     this.assertOpen();
     await this.cursors.put(utf8.encode(name), seqKey(block));
+  }
+
+  /** Remember a market's rules (learned from the chain). */
+  async putMarket(marketId: number, rules: MarketRules): Promise<void> {
+    this.assertOpen();
+    await this.markets.put(seqKey(marketId), utf8.encode(JSON.stringify(rules)));
+  }
+
+  async *listMarkets(): AsyncGenerator<{ marketId: number; rules: MarketRules }> {
+    this.assertOpen();
+    for await (const [k, v] of this.markets.iterator()) {
+      yield { marketId: seqFromKey(k), rules: JSON.parse(fromUtf8.decode(v)) as MarketRules };
+    }
   }
 
   /** Names of all cursors (for status). */

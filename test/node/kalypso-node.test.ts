@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KalypsoNode, type KalypsoNodeInit } from "../../node/kalypso-node.js";
+import { EMPTY_TIP, extendLog } from "../../node/log-chain.js";
 import {
   assignmentsHash,
   type BatchHeader,
@@ -20,6 +21,7 @@ import {
 } from "../../protocol/index.js";
 import { waitFor } from "../helpers/wait.js";
 import {
+  context,
   INPUTS,
   MARKET_DOMAIN,
   MARKETS,
@@ -133,9 +135,7 @@ describe("node/kalypso-node (real libp2p, LevelDB on disk)", function () {
 });
 
 describe("node/log-chain", () => {
-  it("extends only with the next, hash-chained, body-bound batch", async () => {
-    const { extendLog, EMPTY_TIP } = await import("../../node/log-chain.js");
-    const { context } = await import("../protocol/samples.js");
+  it("extends only with the next, hash-chained, body-bound batch", () => {
     const chain = batchChain(3);
     const ctx = context();
     const tip1 = extendLog(ctx, MATCHER_DOMAIN, EMPTY_TIP, chain[0]!);
