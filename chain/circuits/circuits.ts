@@ -38,7 +38,8 @@ export const CIRCUITS: readonly CircuitSpec[] = [
     publicSignals: ["hash"],
   },
   {
-    // PLONK at depth 4 needs 2^14 gates after O2 folding: too big a key to commit, so Groth16 only.
+    // PLONK at depth 4 needs over 2^11 gates (9,914 after O2 folding): a key of several MB, too big
+    // to commit for a demo, so Groth16 only.
     name: "merkle-membership",
     contract: "MerkleMembership",
     optimization: "O2",

@@ -48,7 +48,8 @@ export class CommandBackend implements ProverBackend {
       throw new ProverError("PROVER_UNSUPPORTED", `market ${market.name}: not a command market`);
     if (this.#stopped) throw new ProverError("PROVER_STOPPED", "command backend is stopped");
     const checked = checkInputs(market.inputs, inputs);
-    options.signal?.throwIfAborted();
+    if (options.signal?.aborted)
+      throw new ProverError("PROVER_ABORTED", `proof for ${market.name} aborted before it started`);
     const dir = await mkdtemp(join(tmpdir(), "kalypso-prover-"));
     try {
       const files = {
@@ -87,15 +88,20 @@ export class CommandBackend implements ProverBackend {
     signal?.addEventListener("abort", onAbort, { once: true });
     if (signal?.aborted) kill("abort");
     this.#running.set(child, () => kill("stop"));
+    const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
     const ending = await new Promise<Ending>((resolve) => {
       child.once("error", (err) => resolve({ kind: "spawn-error", err }));
-      // "close", not "exit": stderr is drained, so the message has the prover's last words.
-      child.once("close", (code, sig) => resolve({ kind: "exit", code, signal: sig }));
+      child.once("exit", (code, sig) => resolve({ kind: "exit", code, signal: sig }));
     });
     clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);
     this.#running.delete(child);
-    killGroup(child); // anything the prover left running in its group
+    if (ending.kind === "exit") {
+      // Anything the prover left running in its group goes too; then stderr closes (a leftover
+      // child could hold it open forever) and the message has the prover's last words.
+      killGroup(child);
+      await closed;
+    }
     const what = `prover ${b.command} for ${market.name}`;
     if (why === "timeout") throw new ProverError("PROVER_TIMEOUT", `${what}: killed after ${b.timeoutMs} ms`);
     if (why === "abort") throw new ProverError("PROVER_ABORTED", `${what}: aborted`);

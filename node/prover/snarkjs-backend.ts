@@ -153,8 +153,13 @@ export class SnarkjsBackend implements ProverBackend {
 
   #ensureWorker(): Worker {
     if (!this.#worker) {
-      this.#worker = spawnWorker();
-      this.#worker.on("error", () => undefined); // reported per job; never an uncaught exception
+      const worker = spawnWorker();
+      worker.on("error", () => undefined); // reported per job; never an uncaught exception
+      // A worker that dies while idle is forgotten, so the next proof starts a fresh one.
+      worker.once("exit", () => {
+        if (this.#worker === worker) this.#worker = undefined;
+      });
+      this.#worker = worker;
     }
     return this.#worker;
   }

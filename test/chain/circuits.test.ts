@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Contract } from "ethers";
@@ -16,6 +17,7 @@ import { sampleInputs } from "../../chain/circuits/sample-inputs.js";
 import { generateVerifierSol, generateWrapperSol } from "../../chain/circuits/solidity.js";
 import { trimPoseidonConstants } from "../../chain/circuits/trim-poseidon.js";
 import type { ProofResult } from "../../node/prover/backend.js";
+import { CommandBackend } from "../../node/prover/command-backend.js";
 import { loadMarketFile } from "../../node/prover/market-file.js";
 import { SnarkjsBackend } from "../../node/prover/snarkjs-backend.js";
 import { releaseSnarkjs } from "../../node/prover/verify.js";
@@ -106,6 +108,32 @@ describe("chain/circuits: verifier wrappers on a dev chain", function () {
   after(async () => {
     await backend.stop();
     await chain?.stop();
+  });
+
+  it("a proof from the external-command backend (snarkjs' CLI as the prover) verifies on-chain", async () => {
+    const circuit = CIRCUITS.find((c) => c.name === "poseidon-preimage")!;
+    const a = artifactsOf(circuit, "groth16");
+    const base = await loadMarketFile(join(CIRCUITS_DIR, "markets", "poseidon-preimage-groth16.json"));
+    const cli = join(createRequire(import.meta.url).resolve("snarkjs"), "..", "..", "cli.js");
+    const args = [cli, "groth16", "fullprove", "{input}", a.wasm, a.zkey, "{proof}", "{public}"];
+    const market = {
+      ...base,
+      backend: {
+        kind: "command" as const,
+        command: process.execPath,
+        args,
+        output: "snarkjs" as const,
+        timeoutMs: 60_000,
+      },
+    };
+    const command = new CommandBackend();
+    try {
+      const result = await command.prove(market, sampleInputs("poseidon-preimage", 12n));
+      const { verifier } = deployed.get("poseidon-preimage-groth16")!;
+      assert.equal(await verifier.verify!(toHex(result.publicInputs), toHex(result.proof)), true);
+    } finally {
+      await command.stop();
+    }
   });
 
   const flip = (b: Uint8Array, i: number) => {

@@ -200,6 +200,31 @@ fs.writeFileSync(process.argv[2], JSON.stringify({ proof: "${proof}", publicInpu
     await rejectsWith(backend.prove(await commandMarket(["-e", ""]), INPUTS), "PROVER_STOPPED");
   });
 
+  it("a prover that exits 0 but leaves a child running: its result is used and the child is killed", async () => {
+    const pidFile = join(dir, "pids");
+    const proof = toHex(new Uint8Array(256).fill(3));
+    const pub = toHex(new Uint8Array(32).fill(2));
+    // The grandchild inherits stderr: waiting for the pipe to close would wait for it forever.
+    const code = `const cp = require("node:child_process"); const fs = require("node:fs");
+const g = cp.spawn(process.execPath, ["-e", "setInterval(() => {}, 1e6)"], { stdio: ["ignore", "ignore", "inherit"] });
+fs.writeFileSync(process.argv[2], JSON.stringify({ proof: "${proof}", publicInputs: "${pub}" }));
+fs.writeFileSync(process.argv[1], process.pid + " " + g.pid + "\\n");
+process.exit(0);`;
+    const result = await backend.prove(await commandMarket(["-e", code, pidFile, "{proof}"]), INPUTS);
+    assert.equal(toHex(result.proof), proof);
+    assert.deepEqual(await survivors(await pidsFrom(pidFile)), [], "the leftover child is killed");
+  });
+
+  it("an already aborted signal rejects PROVER_ABORTED without starting the prover", async () => {
+    const m = await commandMarket([
+      "-e",
+      `require("fs").writeFileSync(process.argv[1], "ran")`,
+      join(dir, "ran"),
+    ]);
+    await rejectsWith(backend.prove(m, INPUTS, { signal: AbortSignal.abort() }), "PROVER_ABORTED");
+    await assert.rejects(readFile(join(dir, "ran")), "the prover never ran");
+  });
+
   it("leaves no temp files behind", async () => {
     const m = await commandMarket([
       "-e",
