@@ -8,7 +8,7 @@ import {
   PRODUCTION_POLICY,
 } from "../../../node/tee/attestation-policy.js";
 import { AWS_NITRO_ROOT_G1_PATH, loadAwsNitroRoot } from "../../../node/tee/aws-nitro-root.js";
-import { TeeError, type TeeErrorCode } from "../../../node/tee/errors.js";
+import type { TeeErrorCode } from "../../../node/tee/errors.js";
 import { verifyNitroDocument } from "../../../node/tee/nitro-verifier.js";
 import { toHex } from "../../../protocol/bytes.js";
 import { keccak } from "../../../protocol/eip712.js";
@@ -21,22 +21,12 @@ import {
   NITRO_FIXTURES,
   readDocument,
 } from "./nitro-fixtures.js";
+import { expectTeeError } from "./tee-errors.js";
 
 const root = loadAwsNitroRoot();
 
 function hexOrNull(b: Uint8Array | null): string | null {
   return b === null ? null : Buffer.from(b).toString("hex");
-}
-
-function expectTeeError(fn: () => unknown, code: TeeErrorCode, label: string): void {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof TeeError, `${label}: threw ${String(err)} instead of a TeeError`);
-    assert.equal(err.code, code, `${label}: ${err.message}`);
-    return;
-  }
-  assert.fail(`${label}: expected ${code}, verified without error`);
 }
 
 const valid = MANIFEST.filter((e) => e.file.startsWith("valid/"));
