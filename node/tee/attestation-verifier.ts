@@ -7,8 +7,7 @@
  * registration cannot pair an attested image with some other key.
  */
 import type { X509Certificate } from "node:crypto";
-import type { Address } from "../../protocol/bytes.js";
-import { toHex } from "../../protocol/bytes.js";
+import { type Address, type Hex32, toHex } from "../../protocol/bytes.js";
 import type { Domain } from "../../protocol/eip712.js";
 import type { AttestationPolicy } from "./attestation-policy.js";
 import { verifyEmulatedAttestation } from "./emulated-attestation.js";
@@ -51,7 +50,7 @@ export function verifyAndSignAttestation(
   atMs: number,
 ): VerifierResult {
   let rawKey: Uint8Array | null;
-  let imageId: `0x${string}`;
+  let imageId: Hex32;
   let timestampMs: number;
   if (attestation.kind === "nitro") {
     const doc = verifyNitroDocument(attestation.document, {
@@ -79,7 +78,7 @@ export function verifyAndSignAttestation(
     timestampMs = v.timestampMs;
   } else {
     throw new TeeError(
-      "EMULATED_MALFORMED",
+      "ATTESTATION_UNKNOWN_KIND",
       `unknown attestation kind ${String((attestation as { kind: unknown }).kind)}`,
     );
   }

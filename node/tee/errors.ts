@@ -25,6 +25,7 @@ export type TeeErrorCode =
   | "ENCLAVE_BAD_KEY"
   | "ENCLAVE_DECRYPT_FAILED"
   | "ATTESTATION_NO_ENCLAVE_KEY"
+  | "ATTESTATION_UNKNOWN_KIND"
   // private inputs
   | "INPUTS_MALFORMED"
   | "INPUTS_TAMPERED";

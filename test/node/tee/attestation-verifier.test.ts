@@ -7,6 +7,7 @@ import {
 } from "../../../node/tee/attestation-verifier.js";
 import { loadAwsNitroRoot } from "../../../node/tee/aws-nitro-root.js";
 import { EMULATED_IMAGE_ID, EmulatedEnclave } from "../../../node/tee/emulated-enclave.js";
+import type { EnclaveAttestation } from "../../../node/tee/enclave.js";
 import type { TeeErrorCode } from "../../../node/tee/errors.js";
 import {
   ATTESTATION_TYPE,
@@ -206,6 +207,12 @@ describe("node/tee attestation verifier service and the registry attestation", (
           return verifyAndSignAttestation(await enclave.attest(new Uint8Array(0)), baseConfig, NOW_MS);
         },
         code: "EMULATED_UNTRUSTED_SIGNER",
+      },
+      {
+        name: "attestation of an unknown kind",
+        run: () =>
+          verifyAndSignAttestation({ kind: "sgx" } as unknown as EnclaveAttestation, baseConfig, NOW_MS),
+        code: "ATTESTATION_UNKNOWN_KIND",
       },
     ];
     for (const c of cases) {
