@@ -7,16 +7,11 @@
  * is a trusted verifier and that the image id is whitelisted: one cheap ECDSA check instead of a
  * hardware document (Marlin Oyster's model).
  */
-import { type Address, fromHex, type Hex, type Hex32, toHex, writeUint256 } from "../../protocol/bytes.js";
-import { type Domain, keccak, keccakString, typedDataDigest } from "../../protocol/eip712.js";
+import { attestationDigest as chainAttestationDigest } from "../../chain/attestation.js";
+import { type Address, fromHex, type Hex, type Hex32, toHex } from "../../protocol/bytes.js";
+import { type Domain, keccak } from "../../protocol/eip712.js";
 import { recoverAddress, signDigest } from "../../protocol/signature.js";
 import { TeeError } from "./errors.js";
-
-/** The EIP-712 type string; its keccak256 is the type hash Solidity declares. */
-export const ATTESTATION_TYPE = "Attestation(bytes enclaveKey,bytes32 imageId,uint64 timestamp)";
-
-/** keccak256 of `ATTESTATION_TYPE`. */
-export const ATTESTATION_TYPE_HASH: Uint8Array = keccakString(ATTESTATION_TYPE);
 
 /** Bytes of an enclave key as the registry takes it: uncompressed secp256k1 without the 0x04 prefix. */
 export const ENCLAVE_KEY_BYTES = 64;
@@ -45,21 +40,14 @@ function checkEnclaveKey(enclaveKey: Uint8Array): void {
   }
 }
 
-/** keccak256(abi.encode(ATTESTATION_TYPE_HASH, keccak256(enclaveKey), imageId, uint64 timestamp)). */
-export function attestationStructHash(a: RegistryAttestation): Uint8Array {
+/**
+ * The digest the verifier signs and the registry recomputes. One definition, the chain layer's
+ * (`chain/attestation.ts`), so the enclave side can never drift from what the contract checks.
+ */
+export function attestationDigest(registry: Domain, a: RegistryAttestation): Uint8Array {
   const key = fromHex(a.enclaveKey);
   checkEnclaveKey(key);
-  const words = new Uint8Array(32 * 4);
-  words.set(ATTESTATION_TYPE_HASH, 0);
-  words.set(keccak(key), 32);
-  words.set(fromHex(a.imageId), 64);
-  writeUint256(words, 96, BigInt(a.timestamp));
-  return keccak(words);
-}
-
-/** The digest the verifier signs and the registry recomputes: keccak256(0x1901 || domain || structHash). */
-export function attestationDigest(registry: Domain, a: RegistryAttestation): Uint8Array {
-  return typedDataDigest(registry, attestationStructHash(a));
+  return chainAttestationDigest(registry, key, a.imageId, a.timestamp);
 }
 
 /** Sign an attestation with an attestation verifier key. */
