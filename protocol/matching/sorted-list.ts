@@ -1,0 +1,87 @@
+/**
+ * An ordered set kept as a list of sorted chunks (a one-level B-tree, as Python's sortedcontainers
+ * does): binary search over chunk heads, then within the chunk. Insert and remove are O(log n) to
+ * find plus a shift of at most CHUNK_SIZE entries; iteration from the smallest is a plain array walk,
+ * which is what matching does most. Keys must be unique under `compare`.
+ */
+
+/** Entries per chunk before it splits: small enough that a shift is a short memmove. */
+const CHUNK_SIZE = 256;
+
+/** Ordered set of `T` under a total order. */
+export class SortedList<T> {
+  /** Non-empty sorted chunks; every entry of chunk i sorts before every entry of chunk i + 1. */
+  readonly chunks: T[][] = [];
+  private count = 0;
+
+  constructor(private readonly compare: (a: T, b: T) => number) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** The smallest entry, or undefined when empty. */
+  first(): T | undefined {
+    return this.chunks[0]?.[0];
+  }
+
+  /** Index of the chunk that holds `x` or would hold it. */
+  private chunkOf(x: T): number {
+    const chunks = this.chunks;
+    let lo = 0;
+    let hi = chunks.length - 1;
+    // Last chunk whose head is <= x (or chunk 0).
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.compare(chunks[mid]![0]!, x) <= 0) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** First position in `chunk` whose entry is >= x. */
+  private lowerBound(chunk: T[], x: T): number {
+    let lo = 0;
+    let hi = chunk.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.compare(chunk[mid]!, x) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Insert `x`; it must not be present. */
+  insert(x: T): void {
+    this.count++;
+    if (this.chunks.length === 0) {
+      this.chunks.push([x]);
+      return;
+    }
+    const ci = this.chunkOf(x);
+    const chunk = this.chunks[ci]!;
+    const at = this.lowerBound(chunk, x);
+    if (at === chunk.length) chunk.push(x);
+    else chunk.splice(at, 0, x);
+    if (chunk.length > CHUNK_SIZE) this.chunks.splice(ci + 1, 0, chunk.splice(CHUNK_SIZE >> 1));
+  }
+
+  /** Remove `x` (found by its key); returns false when it is not present. */
+  remove(x: T): boolean {
+    if (this.chunks.length === 0) return false;
+    const ci = this.chunkOf(x);
+    const chunk = this.chunks[ci]!;
+    const at = this.lowerBound(chunk, x);
+    if (at === chunk.length || this.compare(chunk[at]!, x) !== 0) return false;
+    this.count--;
+    if (at === 0) chunk.shift();
+    else chunk.splice(at, 1);
+    if (chunk.length === 0) this.chunks.splice(ci, 1);
+    return true;
+  }
+
+  /** Every entry, smallest first. */
+  *[Symbol.iterator](): IterableIterator<T> {
+    for (const chunk of this.chunks) yield* chunk;
+  }
+}
