@@ -6,7 +6,7 @@ import "../../node/polyfill.js";
 import { existsSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { machine, type Metric, type Suite } from "./metric.js";
+import { type Metric, machine, type Suite } from "./metric.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const suites = readdirSync(here)
