@@ -9,6 +9,7 @@ import type { Address, Hex32 } from "../bytes.js";
 import type { Assignment } from "../messages.js";
 import { Journal } from "./journal.js";
 import { type Market, MatchingState } from "./matching-state.js";
+import type { MinHeap } from "./min-heap.js";
 import { OrderBook } from "./order-book.js";
 import { FACT, hexWord, moneyWords } from "./state-digest.js";
 import {
@@ -147,7 +148,7 @@ export class MatchingEngine extends MatchingState {
       this.requests.delete(r.id);
       this.requestFact(-1, r);
     });
-    this.requestExpiry.push({ at: r.assignBy, seq, item: r });
+    this.requestExpiry.push(r.assignBy, seq, r);
     if (q) {
       this.assign(r, q, m);
       return "assigned";
@@ -201,7 +202,7 @@ export class MatchingEngine extends MatchingState {
       pm.n1 = n1;
       q.live = false;
     });
-    this.quoteExpiry.push({ at: q.validUntil, seq, item: q });
+    this.quoteExpiry.push(q.validUntil, seq, q);
     this.refresh(pm);
     this.matchFresh();
     return "quoted";
@@ -255,16 +256,13 @@ export class MatchingEngine extends MatchingState {
     if (time < this.time) throw new RangeError(`time ${time} is before the engine's time ${this.time}`);
     if (time === this.time) return;
     this.time = time;
-    while (this.requestExpiry.peekDue(time)) {
-      const e = this.requestExpiry.pop()!;
-      this.j?.push(() => this.requestExpiry.push(e));
+    while (this.requestExpiry.due(time)) {
+      const r = this.popDue(this.requestExpiry);
       // Lazy deletion: skip entries whose request already left (or was rolled back).
-      if (this.requests.get(e.item.id) === e.item) this.forgetRequest(e.item);
+      if (this.requests.get(r.id) === r) this.forgetRequest(r);
     }
-    while (this.quoteExpiry.peekDue(time)) {
-      const e = this.quoteExpiry.pop()!;
-      this.j?.push(() => this.quoteExpiry.push(e));
-      const q = e.item;
+    while (this.quoteExpiry.due(time)) {
+      const q = this.popDue(this.quoteExpiry);
       if (!q.live) continue;
       this.dropQuote(q, this.markets.get(q.marketId)!);
       this.pmFact(-1, q.pm);
@@ -274,15 +272,22 @@ export class MatchingEngine extends MatchingState {
         q.pm.quote = q;
       });
     }
-    while (this.deadlines.peekDue(time)) {
-      const e = this.deadlines.pop()!;
-      this.j?.push(() => this.deadlines.push(e));
-      const a = e.item;
+    while (this.deadlines.due(time)) {
+      const a = this.popDue(this.deadlines);
       if (this.assignments.get(a.request.id) !== a || !a.capacityHeld) continue;
       this.releaseCapacity(a);
       this.refresh(a.pm);
     }
     this.matchFresh();
+  }
+
+  /** Pop the earliest entry of a heap, journaling how to put it back. */
+  private popDue<T>(heap: MinHeap<T>): T {
+    const at = heap.peekAt();
+    const seq = heap.peekSeq();
+    const item = heap.pop()!;
+    this.j?.push(() => heap.push(at, seq, item));
+    return item;
   }
 
   private clearFresh(): void {
@@ -314,7 +319,7 @@ export class MatchingEngine extends MatchingState {
       pm.prover.held -= a.collateral;
     });
     this.addInFlight(pm, 1);
-    this.deadlines.push({ at: a.deadline, seq: a.seq, item: a });
+    this.deadlines.push(a.deadline, a.seq, a);
     this.out.push({
       requestId: r.id,
       quoteId: q.id,

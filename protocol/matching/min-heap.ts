@@ -2,63 +2,78 @@
  * A binary min-heap of (at, seq, item), ordered by time then sequence so that equal times pop in a
  * fixed order on every replica. Used with lazy deletion: the owner checks on pop that the item is
  * still due, so a stale entry (its item cancelled, matched, or rolled back) is simply skipped.
+ * Kept as three parallel arrays: no object per entry, which matters at millions of entries.
  */
-
-/** One scheduled item. */
-export interface HeapEntry<T> {
-  at: number;
-  seq: number;
-  item: T;
-}
-
-function less<T>(a: HeapEntry<T>, b: HeapEntry<T>): boolean {
-  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
-}
-
-/** Items by due time. */
 export class MinHeap<T> {
-  private readonly h: HeapEntry<T>[] = [];
+  private readonly at: number[] = [];
+  private readonly seq: number[] = [];
+  private readonly items: T[] = [];
 
   get size(): number {
-    return this.h.length;
+    return this.items.length;
   }
 
-  push(e: HeapEntry<T>): void {
-    const h = this.h;
-    let i = h.length;
-    h.push(e);
+  push(at: number, seq: number, item: T): void {
+    const A = this.at;
+    const S = this.seq;
+    const I = this.items;
+    let i = I.length;
+    A.push(at);
+    S.push(seq);
+    I.push(item);
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!less(e, h[p]!)) break;
-      h[i] = h[p]!;
+      if (A[p]! < at || (A[p] === at && S[p]! < seq)) break;
+      A[i] = A[p]!;
+      S[i] = S[p]!;
+      I[i] = I[p]!;
       i = p;
     }
-    h[i] = e;
+    A[i] = at;
+    S[i] = seq;
+    I[i] = item;
   }
 
-  /** The earliest entry if it is due at or before `time`, without removing it. */
-  peekDue(time: number): HeapEntry<T> | undefined {
-    const top = this.h[0];
-    return top !== undefined && top.at <= time ? top : undefined;
+  /** True when the earliest entry is due at or before `time`. */
+  due(time: number): boolean {
+    return this.items.length > 0 && this.at[0]! <= time;
   }
 
-  pop(): HeapEntry<T> | undefined {
-    const h = this.h;
-    const top = h[0];
-    const last = h.pop();
-    if (top === undefined || last === undefined || h.length === 0) return top;
+  /** Time and sequence of the earliest entry (to push it back on rollback). */
+  peekAt(): number {
+    return this.at[0]!;
+  }
+
+  peekSeq(): number {
+    return this.seq[0]!;
+  }
+
+  /** Remove and return the earliest item. */
+  pop(): T | undefined {
+    const A = this.at;
+    const S = this.seq;
+    const I = this.items;
+    const top = I[0];
+    const lastAt = A.pop()!;
+    const lastSeq = S.pop()!;
+    const last = I.pop()!;
+    const n = I.length;
+    if (n === 0) return top;
     let i = 0;
-    const n = h.length;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
       const r = l + 1;
-      const c = r < n && less(h[r]!, h[l]!) ? r : l;
-      if (!less(h[c]!, last)) break;
-      h[i] = h[c]!;
+      const c = r < n && (A[r]! < A[l]! || (A[r] === A[l] && S[r]! < S[l]!)) ? r : l;
+      if (lastAt < A[c]! || (lastAt === A[c] && lastSeq < S[c]!)) break;
+      A[i] = A[c]!;
+      S[i] = S[c]!;
+      I[i] = I[c]!;
       i = c;
     }
-    h[i] = last;
+    A[i] = lastAt;
+    S[i] = lastSeq;
+    I[i] = last;
     return top;
   }
 }

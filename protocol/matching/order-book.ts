@@ -16,7 +16,7 @@ function byPriceTimeSeq(a: QuoteEntry, b: QuoteEntry): number {
 /** One market's book. */
 export class OrderBook {
   /** Eligible quotes, best first. */
-  readonly quotes = new SortedList<QuoteEntry>(byPriceTimeSeq);
+  readonly quotes = new SortedList<QuoteEntry>(byPriceTimeSeq, (q) => q.priceKey);
   /** Oldest waiting request. */
   head: RequestEntry | null = null;
   tail: RequestEntry | null = null;

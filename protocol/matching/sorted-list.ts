@@ -12,9 +12,21 @@ const CHUNK_SIZE = 256;
 export class SortedList<T> {
   /** Non-empty sorted chunks; every entry of chunk i sorts before every entry of chunk i + 1. */
   readonly chunks: T[][] = [];
+  /**
+   * The numeric key of each chunk's first entry: the search over chunks compares plain numbers in
+   * one array and only touches an entry when keys tie (fewer cache misses than dereferencing heads).
+   */
+  private readonly heads: number[] = [];
   private count = 0;
 
-  constructor(private readonly compare: (a: T, b: T) => number) {}
+  /**
+   * `key` must be a non-decreasing numeric image of the order (a < b implies key(a) <= key(b));
+   * `compare` decides ties.
+   */
+  constructor(
+    private readonly compare: (a: T, b: T) => number,
+    private readonly key: (x: T) => number,
+  ) {}
 
   get size(): number {
     return this.count;
@@ -27,13 +39,15 @@ export class SortedList<T> {
 
   /** Index of the chunk that holds `x` or would hold it. */
   private chunkOf(x: T): number {
-    const chunks = this.chunks;
+    const heads = this.heads;
+    const xk = this.key(x);
     let lo = 0;
-    let hi = chunks.length - 1;
+    let hi = heads.length - 1;
     // Last chunk whose head is <= x (or chunk 0).
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.compare(chunks[mid]![0]!, x) <= 0) lo = mid;
+      const hk = heads[mid]!;
+      if (hk < xk || (hk === xk && this.compare(this.chunks[mid]![0]!, x) <= 0)) lo = mid;
       else hi = mid - 1;
     }
     return lo;
@@ -56,6 +70,7 @@ export class SortedList<T> {
     this.count++;
     if (this.chunks.length === 0) {
       this.chunks.push([x]);
+      this.heads.push(this.key(x));
       return;
     }
     const ci = this.chunkOf(x);
@@ -63,20 +78,29 @@ export class SortedList<T> {
     const at = this.lowerBound(chunk, x);
     if (at === chunk.length) chunk.push(x);
     else chunk.splice(at, 0, x);
-    if (chunk.length > CHUNK_SIZE) this.chunks.splice(ci + 1, 0, chunk.splice(CHUNK_SIZE >> 1));
+    if (at === 0) this.heads[ci] = this.key(x);
+    if (chunk.length > CHUNK_SIZE) {
+      const upper = chunk.splice(CHUNK_SIZE >> 1);
+      this.chunks.splice(ci + 1, 0, upper);
+      this.heads.splice(ci + 1, 0, this.key(upper[0]!));
+    }
   }
 
-  /** Remove `x` (found by its key); returns false when it is not present. */
+  /** Remove `x` itself (the same object); returns false when it is not present. */
   remove(x: T): boolean {
     if (this.chunks.length === 0) return false;
     const ci = this.chunkOf(x);
     const chunk = this.chunks[ci]!;
-    const at = this.lowerBound(chunk, x);
-    if (at === chunk.length || this.compare(chunk[at]!, x) !== 0) return false;
+    // A scan of at most CHUNK_SIZE pointers, no entry touched: cheaper than a binary search.
+    const at = chunk.indexOf(x);
+    if (at < 0) return false;
     this.count--;
     if (at === 0) chunk.shift();
     else chunk.splice(at, 1);
-    if (chunk.length === 0) this.chunks.splice(ci, 1);
+    if (chunk.length === 0) {
+      this.chunks.splice(ci, 1);
+      this.heads.splice(ci, 1);
+    } else if (at === 0) this.heads[ci] = this.key(chunk[0]!);
     return true;
   }
 
