@@ -55,8 +55,6 @@ export function stateDigest(state: LogState): Hex32 {
   const buf = Buffer.alloc(32);
   buf.writeUInt32BE(d.l0, 0);
   buf.writeUInt32BE(d.l1, 4);
-  buf.writeUInt32BE(d.l2, 8);
-  buf.writeUInt32BE(d.l3, 12);
   buf.writeBigUInt64BE(BigInt(e.nextSeq), 16);
   buf.writeBigUInt64BE(BigInt(e.time), 24);
   return toHex(keccak(buf));

@@ -29,7 +29,7 @@ export type { Market } from "./matching-state.js";
 interface Savepoint {
   time: number;
   nextSeq: number;
-  lanes: [number, number, number, number];
+  lanes: [number, number];
   out: Assignment[];
   outLength: number;
 }
@@ -141,6 +141,7 @@ export class MatchingEngine extends MatchingState {
       w1: hexWord(input.id, 1),
       prev: null,
       next: null,
+      assignment: null,
     };
     this.requests.set(r.id, r);
     this.requestFact(1, r);
@@ -225,18 +226,21 @@ export class MatchingEngine extends MatchingState {
   /** A proof was accepted or the prover slashed: the assignment's capacity and collateral are free. */
   settle(requestId: Hex32): EventOutcome {
     this.nextSeq++;
-    const a = this.assignments.get(requestId);
-    if (a === undefined) return "unknown_request";
+    const r = this.requests.get(requestId);
+    const a = r?.assignment;
+    if (r === undefined || !a) return "unknown_request";
     const { pm } = a;
     if (a.capacityHeld) this.releaseCapacity(a);
     this.assignmentFact(-1, a);
-    this.assignments.delete(requestId);
+    r.assignment = null;
     pm.prover.held -= a.collateral;
     this.j?.push(() => {
       pm.prover.held += a.collateral;
-      this.assignments.set(requestId, a);
+      r.assignment = a;
       this.assignmentFact(1, a);
     });
+    // Kept past assign-by only for this assignment: now it goes.
+    if (r.assignBy <= this.time) this.forgetRequest(r);
     this.refreshProver(pm.prover);
     this.matchFresh();
     return "settled";
@@ -258,8 +262,9 @@ export class MatchingEngine extends MatchingState {
     this.time = time;
     while (this.requestExpiry.due(time)) {
       const r = this.popDue(this.requestExpiry);
-      // Lazy deletion: skip entries whose request already left (or was rolled back).
-      if (this.requests.get(r.id) === r) this.forgetRequest(r);
+      // Lazy deletion: skip entries whose request already left (or was rolled back). A request with
+      // an open assignment stays until it settles.
+      if (this.requests.get(r.id) === r && r.assignment === null) this.forgetRequest(r);
     }
     while (this.quoteExpiry.due(time)) {
       const q = this.popDue(this.quoteExpiry);
@@ -274,7 +279,7 @@ export class MatchingEngine extends MatchingState {
     }
     while (this.deadlines.due(time)) {
       const a = this.popDue(this.deadlines);
-      if (this.assignments.get(a.request.id) !== a || !a.capacityHeld) continue;
+      if (a.request.assignment !== a || !a.capacityHeld) continue;
       this.releaseCapacity(a);
       this.refresh(a.pm);
     }
@@ -310,12 +315,12 @@ export class MatchingEngine extends MatchingState {
       c0: m.cpr0,
       c1: m.cpr1,
     };
-    this.assignments.set(r.id, a);
+    r.assignment = a;
     pm.prover.held += a.collateral;
     this.assignmentFact(1, a);
     this.j?.push(() => {
       this.assignmentFact(-1, a);
-      this.assignments.delete(r.id);
+      r.assignment = null;
       pm.prover.held -= a.collateral;
     });
     this.addInFlight(pm, 1);

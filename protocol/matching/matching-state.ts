@@ -40,10 +40,11 @@ export class MatchingState {
   nextSeq = 0;
   readonly markets = new Map<number, Market>();
   readonly provers = new Map<Address, Prover>();
-  /** Known requests: waiting, assigned or cancelled, until their assign-by time. */
+  /**
+   * Known requests: waiting, assigned or cancelled, until their assign-by time (and, when assigned,
+   * until the assignment settles). Open assignments hang off their request: one Map, not two.
+   */
   readonly requests = new Map<Hex32, RequestEntry>();
-  /** Open assignments by request id. */
-  readonly assignments = new Map<Hex32, AssignmentEntry>();
   readonly digest = new StateDigest();
   protected readonly requestExpiry = new MinHeap<RequestEntry>();
   protected readonly quoteExpiry = new MinHeap<QuoteEntry>();
@@ -65,7 +66,8 @@ export class MatchingState {
 
   /** Collateral is shared by all of a prover's markets: re-check each. */
   protected refreshProver(p: Prover): void {
-    for (const pm of p.markets.values()) this.refresh(pm);
+    const pms = p.markets;
+    for (let i = 0; i < pms.length; i++) this.refresh(pms[i]!);
   }
 
   private setEligible(pm: ProverMarket, q: QuoteEntry, m: Market, on: boolean): void {
@@ -103,7 +105,7 @@ export class MatchingState {
       w1: hexWord(address, 1),
       total: 0n,
       held: 0n,
-      markets: new Map(),
+      markets: [],
     };
     this.provers.set(address, p);
     this.proverFact(1, p);
@@ -116,8 +118,8 @@ export class MatchingState {
 
   protected proverMarket(p: Prover, m: Market): ProverMarket {
     const id = m.params.marketId;
-    const found = p.markets.get(id);
-    if (found) return found;
+    const pms = p.markets;
+    for (let i = 0; i < pms.length; i++) if (pms[i]!.marketId === id) return pms[i]!;
     const pm: ProverMarket = {
       marketId: id,
       prover: p,
@@ -128,13 +130,13 @@ export class MatchingState {
       inFlight: 0,
       eligible: false,
     };
-    p.markets.set(id, pm);
+    p.markets.push(pm);
     m.provers.push(pm);
     this.pmFact(1, pm);
     this.j?.push(() => {
       this.pmFact(-1, pm);
       m.provers.pop();
-      p.markets.delete(id);
+      p.markets.pop();
     });
     return pm;
   }
@@ -169,7 +171,17 @@ export class MatchingState {
     this.addInFlight(a.pm, -1);
   }
 
-  /** A request past its assign-by time leaves the state whatever its status (an assignment stays). */
+  /** The open assignment of a request, if any. */
+  assignment(requestId: Hex32): AssignmentEntry | undefined {
+    return this.requests.get(requestId)?.assignment ?? undefined;
+  }
+
+  /** Every open assignment (unordered: for views and tests). */
+  *openAssignments(): IterableIterator<AssignmentEntry> {
+    for (const r of this.requests.values()) if (r.assignment) yield r.assignment;
+  }
+
+  /** The request leaves the state: past its assign-by time, with no open assignment. */
   protected forgetRequest(r: RequestEntry): void {
     const m = this.markets.get(r.marketId)!;
     if (r.status === REQUEST_STATUS.waiting) {

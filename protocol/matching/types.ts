@@ -51,6 +51,11 @@ export interface RequestEntry extends RequestInput {
   /** Links in the market's waiting list (kept after unlinking, so an undo can relink). */
   prev: RequestEntry | null;
   next: RequestEntry | null;
+  /**
+   * Its open assignment, until proof or slash. A request with an open assignment stays known past
+   * its assign-by time; it is forgotten when the later of the two comes.
+   */
+  assignment: AssignmentEntry | null;
 }
 
 /** A prover's current quote in one market. */
@@ -77,8 +82,11 @@ export interface Prover {
   total: bigint;
   /** Collateral held by its open assignments (released by proof or slash). */
   held: bigint;
-  /** Its standing in each market it has quoted in. */
-  markets: Map<number, ProverMarket>;
+  /**
+   * Its standing in each market it has quoted in. An array, not a Map: a prover quotes in a few
+   * markets, a scan of a few entries beats a hash table (and a Map per prover costs ~200 bytes).
+   */
+  markets: ProverMarket[];
 }
 
 /**

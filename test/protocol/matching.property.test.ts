@@ -312,7 +312,8 @@ function replayOn(e: MatchingEngine, list: readonly Op[]): void {
       });
     else if (o.k === "collateral") e.collateral(PROVER_ADDRS[o.prover]!, o.total);
     else if (o.k === "advance") e.advance(e.time + o.dt);
-    else if (o.k === "settle") e.settle([...e.assignments.keys()].sort()[o.target] ?? hex32(1));
+    else if (o.k === "settle")
+      e.settle([...e.openAssignments()].map((a) => a.request.id).sort()[o.target] ?? hex32(1));
     else if (o.k === "cancel")
       e.cancel([...e.requests.keys()].sort()[o.target] ?? hex32(1), REQUESTERS[o.requester]!);
     else
@@ -342,7 +343,7 @@ function dump(e: MatchingEngine): unknown {
       address: p.address,
       total: p.total,
       held: p.held,
-      markets: [...p.markets.values()].map((pm) => ({
+      markets: p.markets.map((pm) => ({
         quote: pm.quote?.id,
         live: pm.quote?.live,
         lastNonce: pm.lastNonce,
@@ -351,7 +352,7 @@ function dump(e: MatchingEngine): unknown {
       })),
     })),
     requests: sorted([...e.requests.values()], (r) => r.id).map((r) => [r.id, r.status]),
-    assignments: sorted([...e.assignments.values()], (a) => a.request.id).map((a) => [
+    assignments: sorted([...e.openAssignments()], (a) => a.request.id).map((a) => [
       a.request.id,
       a.quote.id,
       a.deadline,

@@ -154,7 +154,7 @@ describe("protocol/matching: the rule", () => {
     const r = w.request();
     assert.equal(w.cancel(r.id), "not_waiting");
     assert.equal(w.proverOf(r.id), "p");
-    assert.ok(w.e.assignments.has(r.id), "assignment still open");
+    assert.ok(w.e.assignment(r.id), "assignment still open");
   });
 
   it("only the requester cancels; unknown requests are no-ops", () => {
