@@ -203,7 +203,8 @@ export class MatchingEngine extends MatchingState {
       pm.n1 = n1;
       q.live = false;
     });
-    this.quoteExpiry.push(q.validUntil, seq, q);
+    // The heap holds the prover's slot, not the quote: a replaced quote is not kept alive by it.
+    this.quoteExpiry.push(q.validUntil, seq, pm);
     this.refresh(pm);
     this.matchFresh();
     return "quoted";
@@ -267,8 +268,10 @@ export class MatchingEngine extends MatchingState {
       if (this.requests.get(r.id) === r && r.assignment === null) this.forgetRequest(r);
     }
     while (this.quoteExpiry.due(time)) {
-      const q = this.popDue(this.quoteExpiry);
-      if (!q.live) continue;
+      const seq = this.quoteExpiry.peekSeq();
+      const q = this.popDue(this.quoteExpiry).quote;
+      // Skip slots whose quote was replaced since (a newer quote has its own entry).
+      if (q === null || q.seq !== seq) continue;
       this.dropQuote(q, this.markets.get(q.marketId)!);
       this.pmFact(-1, q.pm);
       q.pm.quote = null;
@@ -278,8 +281,8 @@ export class MatchingEngine extends MatchingState {
       });
     }
     while (this.deadlines.due(time)) {
-      const a = this.popDue(this.deadlines);
-      if (a.request.assignment !== a || !a.capacityHeld) continue;
+      const a = this.popDue(this.deadlines).assignment;
+      if (a === null || !a.capacityHeld || a.deadline > time) continue;
       this.releaseCapacity(a);
       this.refresh(a.pm);
     }
@@ -324,7 +327,8 @@ export class MatchingEngine extends MatchingState {
       pm.prover.held -= a.collateral;
     });
     this.addInFlight(pm, 1);
-    this.deadlines.push(a.deadline, a.seq, a);
+    // Keyed by the request: a settled assignment is not kept alive by the heap.
+    this.deadlines.push(a.deadline, a.seq, r);
     this.out.push({
       requestId: r.id,
       quoteId: q.id,

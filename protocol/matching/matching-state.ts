@@ -47,8 +47,10 @@ export class MatchingState {
   readonly requests = new Map<Hex32, RequestEntry>();
   readonly digest = new StateDigest();
   protected readonly requestExpiry = new MinHeap<RequestEntry>();
-  protected readonly quoteExpiry = new MinHeap<QuoteEntry>();
-  protected readonly deadlines = new MinHeap<AssignmentEntry>();
+  /** Each quote's valid-until, by its prover's slot in the market. */
+  protected readonly quoteExpiry = new MinHeap<ProverMarket>();
+  /** Each assignment's deadline, by its request. */
+  protected readonly deadlines = new MinHeap<RequestEntry>();
   /** Markets with fresh quotes in the current event. */
   protected readonly freshMarkets: Market[] = [];
   protected j: Journal | null = null;

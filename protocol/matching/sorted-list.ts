@@ -76,8 +76,10 @@ export class SortedList<T> {
     const ci = this.chunkOf(x);
     const chunk = this.chunks[ci]!;
     const at = this.lowerBound(chunk, x);
-    if (at === chunk.length) chunk.push(x);
-    else chunk.splice(at, 0, x);
+    // Shift by hand: Array.prototype.splice allocates its result and is several times slower here.
+    chunk.push(x);
+    for (let i = chunk.length - 1; i > at; i--) chunk[i] = chunk[i - 1]!;
+    chunk[at] = x;
     if (at === 0) this.heads[ci] = this.key(x);
     if (chunk.length > CHUNK_SIZE) {
       const upper = chunk.splice(CHUNK_SIZE >> 1);
@@ -95,8 +97,9 @@ export class SortedList<T> {
     const at = chunk.indexOf(x);
     if (at < 0) return false;
     this.count--;
-    if (at === 0) chunk.shift();
-    else chunk.splice(at, 1);
+    const last = chunk.length - 1;
+    for (let i = at; i < last; i++) chunk[i] = chunk[i + 1]!;
+    chunk.pop();
     if (chunk.length === 0) {
       this.chunks.splice(ci, 1);
       this.heads.splice(ci, 1);
