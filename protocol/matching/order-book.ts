@@ -16,7 +16,7 @@ function byPriceTimeSeq(a: QuoteEntry, b: QuoteEntry): number {
 /** One market's book. */
 export class OrderBook {
   /** Eligible quotes, best first. */
-  readonly quotes = new SortedList<QuoteEntry>(byPriceTimeSeq, (q) => q.priceKey);
+  readonly quotes: SortedList<QuoteEntry>;
   /** Oldest waiting request. */
   head: RequestEntry | null = null;
   tail: RequestEntry | null = null;
@@ -28,18 +28,39 @@ export class OrderBook {
   waitingMaxPrice = 0n;
   waitingMaxProvingTime = 0;
 
+  /** `chunkSize` is the index's chunk size (tests make it small to exercise many chunks). */
+  constructor(chunkSize?: number) {
+    this.quotes = new SortedList<QuoteEntry>(
+      byPriceTimeSeq,
+      (q) => q.priceKey,
+      (q) => q.provingTime,
+      chunkSize,
+    );
+  }
+
   /**
    * The cheapest eligible quote with price <= maxPrice and provingTime <= provingTime; ties by
    * shorter proving time, then earlier sequence (the index order). Walks the index in order and stops
-   * at the first price above maxPrice; a quote that is too slow is skipped.
+   * at the first price above maxPrice. A chunk whose every quote is too slow is skipped whole (its
+   * floor of proving times says so), so cheap slow quotes cannot make every request scan them.
    */
   best(maxPrice: bigint, provingTime: number): QuoteEntry | undefined {
-    for (const chunk of this.quotes.chunks) {
+    const { chunks, floors } = this.quotes;
+    for (let c = 0; c < chunks.length; c++) {
+      const chunk = chunks[c]!;
+      if (floors[c]! > provingTime) {
+        if (chunk[0]!.price > maxPrice) return undefined;
+        continue;
+      }
+      let fastest = Number.POSITIVE_INFINITY;
       for (let i = 0; i < chunk.length; i++) {
         const q = chunk[i]!;
         if (q.price > maxPrice) return undefined;
         if (q.provingTime <= provingTime) return q;
+        if (q.provingTime < fastest) fastest = q.provingTime;
       }
+      // Scanned whole and nothing fitted: the exact floor, so the next such request skips this chunk.
+      floors[c] = fastest;
     }
     return undefined;
   }

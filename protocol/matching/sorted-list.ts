@@ -5,8 +5,8 @@
  * which is what matching does most. Keys must be unique under `compare`.
  */
 
-/** Entries per chunk before it splits: small enough that a shift is a short memmove. */
-const CHUNK_SIZE = 256;
+/** Entries per chunk before it splits: small enough that a shift is short, large enough for few chunks. */
+export const CHUNK_SIZE = 256;
 
 /** Ordered set of `T` under a total order. */
 export class SortedList<T> {
@@ -17,15 +17,23 @@ export class SortedList<T> {
    * one array and only touches an entry when keys tie (fewer cache misses than dereferencing heads).
    */
   private readonly heads: number[] = [];
+  /**
+   * Per chunk, a lower bound of `floor(x)` over its entries (exact after a split; a removal may leave
+   * it lower than the true minimum, which is still a valid bound; a reader that scans a whole chunk
+   * may store the exact minimum back). Lets a search skip whole chunks on a second criterion.
+   */
+  readonly floors: number[] = [];
   private count = 0;
 
   /**
    * `key` must be a non-decreasing numeric image of the order (a < b implies key(a) <= key(b));
-   * `compare` decides ties.
+   * `compare` decides ties; `floor` is the second criterion bounded per chunk in `floors`.
    */
   constructor(
     private readonly compare: (a: T, b: T) => number,
     private readonly key: (x: T) => number,
+    private readonly floor: (x: T) => number = () => 0,
+    private readonly chunkSize = CHUNK_SIZE,
   ) {}
 
   get size(): number {
@@ -71,6 +79,7 @@ export class SortedList<T> {
     if (this.chunks.length === 0) {
       this.chunks.push([x]);
       this.heads.push(this.key(x));
+      this.floors.push(this.floor(x));
       return;
     }
     const ci = this.chunkOf(x);
@@ -81,10 +90,14 @@ export class SortedList<T> {
     for (let i = chunk.length - 1; i > at; i--) chunk[i] = chunk[i - 1]!;
     chunk[at] = x;
     if (at === 0) this.heads[ci] = this.key(x);
-    if (chunk.length > CHUNK_SIZE) {
-      const upper = chunk.splice(CHUNK_SIZE >> 1);
+    const f = this.floor(x);
+    if (f < this.floors[ci]!) this.floors[ci] = f;
+    if (chunk.length > this.chunkSize) {
+      const upper = chunk.splice(this.chunkSize >> 1);
       this.chunks.splice(ci + 1, 0, upper);
       this.heads.splice(ci + 1, 0, this.key(upper[0]!));
+      this.floors[ci] = this.minFloor(chunk);
+      this.floors.splice(ci + 1, 0, this.minFloor(upper));
     }
   }
 
@@ -93,7 +106,7 @@ export class SortedList<T> {
     if (this.chunks.length === 0) return false;
     const ci = this.chunkOf(x);
     const chunk = this.chunks[ci]!;
-    // A scan of at most CHUNK_SIZE pointers, no entry touched: cheaper than a binary search.
+    // A scan of at most chunkSize pointers, no entry touched: cheaper than a binary search.
     const at = chunk.indexOf(x);
     if (at < 0) return false;
     this.count--;
@@ -103,8 +116,15 @@ export class SortedList<T> {
     if (chunk.length === 0) {
       this.chunks.splice(ci, 1);
       this.heads.splice(ci, 1);
+      this.floors.splice(ci, 1);
     } else if (at === 0) this.heads[ci] = this.key(chunk[0]!);
     return true;
+  }
+
+  private minFloor(chunk: readonly T[]): number {
+    let m = Number.POSITIVE_INFINITY;
+    for (const x of chunk) m = Math.min(m, this.floor(x));
+    return m;
   }
 
   /** Every entry, smallest first. */
