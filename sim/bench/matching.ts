@@ -10,8 +10,16 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import { OrderBook as Baseline, Side } from "nodejs-order-book";
 import type { Address, Hex32 } from "../../protocol/bytes.js";
+import { fromHex, ZERO_HASH } from "../../protocol/bytes.js";
+import { makeDomain } from "../../protocol/eip712.js";
+import { applyBatch } from "../../protocol/log/apply-batch.js";
+import { createLogState } from "../../protocol/log/log-state.js";
+import { sealBatch, sequence } from "../../protocol/log/sequence.js";
 import { MatchingEngine } from "../../protocol/matching/engine.js";
 import type { QuoteInput, RequestInput } from "../../protocol/matching/types.js";
+import type { LogEvent, SignedBatch } from "../../protocol/messages.js";
+import { signBatchHeader, signQuote, signRequest } from "../../protocol/sign.js";
+import { privateKeyToAddress } from "../../protocol/signature.js";
 import { type Suite, sig } from "./metric.js";
 
 const RESTING_QUOTES = 100_000;
@@ -231,6 +239,70 @@ function runBaseline(quotes: readonly QuoteInput[], mix: Mix, events: number): n
   return sent / (ms / 1000);
 }
 
+/**
+ * The log layer around the engine, for scale: what a leader (`sequence`) and a follower
+ * (`applyBatch`) sustain on signed requests, with signatures and batch body hashes taken as checked
+ * at gossip (the `verified` and `bodyVerified` options). Computing each request's EIP-712 id and
+ * each event's hash (keccak, in JS) is most of it.
+ */
+function logLayerRates(requests: number): { leader: number; follower: number } {
+  const market = makeDomain(31337, `0x${"5f".repeat(20)}`);
+  const matcher = makeDomain(31337, `0x${"e7".repeat(20)}`);
+  const requesterKey = fromHex(`0x${"11".repeat(32)}`);
+  const requester = privateKeyToAddress(requesterKey);
+  const events: LogEvent[] = [
+    {
+      kind: "market",
+      marketId: 1,
+      collateralPerRequest: 0n,
+      minProvingTime: 1,
+      maxProvingTime: 3600,
+      requiresTee: false,
+      block: 1,
+    },
+  ];
+  for (let i = 0; i < 50; i++) {
+    const key = fromHex(`0x${(0x20 + i).toString(16).padStart(64, "0")}`);
+    const quote = {
+      marketId: 1,
+      prover: privateKeyToAddress(key),
+      price: BigInt(1000 + i),
+      provingTime: 60,
+      capacity: 1_000_000,
+      validUntil: NOW + 3000,
+      nonce: 1n,
+    };
+    events.push({ kind: "quote", signed: signQuote(market, quote, key) });
+  }
+  for (let i = 0; i < requests; i++) {
+    const request = {
+      marketId: 1,
+      requester,
+      inputsHash: ZERO_HASH,
+      secretHash: ZERO_HASH,
+      maxPrice: 10n ** 15n,
+      assignBy: NOW + 600,
+      provingTime: 120,
+      nonce: BigInt(i),
+    };
+    events.push({ kind: "request", signed: signRequest(market, request, requesterKey) });
+  }
+  const verified = () => true;
+  const leader = createLogState({ marketDomain: market, matcherDomain: matcher });
+  const batches: SignedBatch[] = [];
+  let t0 = performance.now();
+  for (let i = 0; i < events.length; i += BATCH_EVENTS) {
+    const s = sequence(leader, events.slice(i, i + BATCH_EVENTS), NOW, { term: 1, verified });
+    batches.push(sealBatch(s, signBatchHeader(matcher, s.header, requesterKey)));
+  }
+  const leaderMs = performance.now() - t0;
+  const follower = createLogState({ marketDomain: market, matcherDomain: matcher });
+  t0 = performance.now();
+  for (const b of batches) applyBatch(follower, b, { verified, bodyVerified: true });
+  const followerMs = performance.now() - t0;
+  return { leader: events.length / (leaderMs / 1000), follower: events.length / (followerMs / 1000) };
+}
+
 /** Cancels per second of `depth` waiting requests at one price, cancelled in random order. */
 function cancelRate(
   depth: number,
@@ -334,6 +406,7 @@ const suite: Suite = async (emit, args) => {
   const mix = new Mix(7);
   const ours = runEngine(loadedEngine(quotes), mix, events);
   const baseline = runBaseline(quotes, new Mix(7), events);
+  const log = logLayerRates(20_000);
   emit({
     name: "matching.events_per_s",
     value: sig(ours),
@@ -345,6 +418,7 @@ const suite: Suite = async (emit, args) => {
       resting_quotes: RESTING_QUOTES,
       mix: mix.counts,
       batch_events: BATCH_EVENTS,
+      log_layer_events_per_s: { leader_sequence: sig(log.leader), follower_apply_batch: sig(log.follower) },
       measured: "engine core: events validated (signatures, ids) before entering, as after gossip validation",
       baseline:
         "nodejs-order-book 10.1.1: asks = quotes, bids = requests, refresh = cancel + limit, no settles",

@@ -247,6 +247,19 @@ describe("protocol/log: the sequenced log", () => {
     assert.equal(asked, 1, "asked once for the one signed event");
   });
 
+  it("with the body already checked at gossip, altered assignments are still caught by the rule", () => {
+    const { leader, follower } = pair();
+    const b = lead(leader, [quoteEvent(0), requestEvent()], NOW + 1);
+    const altered = { ...b, assignments: b.assignments.map((a) => ({ ...a, price: a.price - 1n })) };
+    expectLogError(() => verifyBatch(follower, altered), "LOG_BODY_MISMATCH", "body checked here");
+    expectLogError(
+      () => verifyBatch(follower, altered, { bodyVerified: true }),
+      "LOG_ASSIGNMENTS_DIFFER",
+      "body trusted, rule checked",
+    );
+    assert.equal(applyBatch(follower, b, { bodyVerified: true }).assignments.length, 1);
+  });
+
   it("assignments from a waiting request carry its id and the quote's terms", () => {
     const { leader } = pair();
     const r = requestEvent({ maxPrice: 100n });
