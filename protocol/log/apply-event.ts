@@ -15,6 +15,8 @@ import type { LogState } from "./log-state.js";
 export interface ApplyOptions {
   /** True when this (id, signature) was verified before (at gossip): skips the signature recovery. */
   verified?: ValidationContext["verified"];
+  /** The digest (id) of a signed message computed before (at gossip): skips hashing it again. */
+  knownDigest?: ValidationContext["knownDigest"];
 }
 
 /** What became of an event: applied (with the engine's outcome) or ignored (a no-op in the log). */
@@ -90,6 +92,7 @@ function context(state: LogState, opts: ApplyOptions): ValidationContext {
     matcherDomain: state.matcherDomain,
     market: (id) => markets.get(id)?.params,
     verified: opts.verified,
+    knownDigest: opts.knownDigest,
     backend: state.backend,
   };
 }

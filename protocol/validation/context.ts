@@ -32,6 +32,12 @@ export interface ValidationContext {
    * always verify.
    */
   verified?: (id: Hex32, signature: Signature) => boolean;
+  /**
+   * The EIP-712 digest of this very message object, if the caller computed it before (gossip
+   * validation does): two keccaks saved per message when the log re-validates it. It must be the
+   * digest of the message under `marketDomain`. Omit to always compute.
+   */
+  knownDigest?: (message: object) => Uint8Array | undefined;
   /** Curve implementation: native by default. */
   backend?: Secp256k1Backend;
 }

@@ -11,6 +11,7 @@ import {
   type ProofRequest,
   privateKeyToAddress,
   type Quote,
+  quoteId,
   requestId,
   type SequenceOptions,
   type SignedBatch,
@@ -20,7 +21,9 @@ import {
   signCancel,
   signQuote,
   signRequest,
+  structHashCancel,
   toHex,
+  typedDataDigest,
 } from "../../protocol/index.js";
 import {
   MARKET_DOMAIN,
@@ -75,6 +78,14 @@ export function quoteEvent(prover: number, over: Partial<Quote> = {}): LogEvent 
 
 export function cancelEvent(id: Hex32, key = REQUESTER_KEY, requester = REQUESTER): LogEvent {
   return { kind: "cancel", signed: signCancel(MARKET_DOMAIN, { requestId: id, requester }, key) };
+}
+
+/** The EIP-712 id of any signed event (request, quote or cancel). */
+export function idOfAny(e: LogEvent): Hex32 {
+  if (e.kind === "request") return requestId(MARKET_DOMAIN, e.signed.request);
+  if (e.kind === "quote") return quoteId(MARKET_DOMAIN, e.signed.quote);
+  if (e.kind === "cancel") return toHex(typedDataDigest(MARKET_DOMAIN, structHashCancel(e.signed.cancel)));
+  throw new TypeError(`${e.kind} is not signed`);
 }
 
 /** The id of a request event. */

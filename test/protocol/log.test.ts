@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   type Assignment,
   applyBatch,
+  fromHex,
   LogError,
   type LogErrorCode,
   type LogState,
@@ -15,6 +16,7 @@ import {
   cancelEvent,
   collateralEvent,
   idOf,
+  idOfAny,
   lead,
   marketEvent,
   NOW,
@@ -258,6 +260,27 @@ describe("protocol/log: the sequenced log", () => {
       "body trusted, rule checked",
     );
     assert.equal(applyBatch(follower, b, { bodyVerified: true }).assignments.length, 1);
+  });
+
+  it("digests computed at gossip are reused, and only those", () => {
+    const events = [quoteEvent(0), requestEvent(), requestEvent({ maxPrice: 1n })];
+    const known = new Map<object, Uint8Array>();
+    for (const e of events)
+      if (e.kind !== "market" && "signed" in e) known.set(e.signed, fromHex(idOfAny(e)));
+    let asked = 0;
+    const knownDigest = (m: object) => {
+      asked++;
+      return known.get(m);
+    };
+    const plain = lead(pair().leader, events, NOW + 1);
+    const cached = lead(pair().leader, events, NOW + 1, { knownDigest });
+    assert.deepEqual(cached.header, plain.header, "same batch either way");
+    assert.equal(asked, 3, "asked once per signed event");
+    // A digest that is not the message's makes its signature fail: the cache is really used.
+    const wrong = sequence(pair().leader, events.slice(1, 2), NOW + 1, {
+      knownDigest: () => new Uint8Array(32),
+    });
+    assert.equal(wrong.dropped[0]?.error.code, "SIGNATURE_MISMATCH");
   });
 
   it("assignments from a waiting request carry its id and the quote's terms", () => {
