@@ -4,6 +4,8 @@ export * from "./codec/messages.js";
 export * from "./constants.js";
 export * from "./eip712.js";
 export * from "./errors.js";
+export * from "./log/index.js";
+export * from "./matching/index.js";
 export type * from "./messages.js";
 export * from "./sign.js";
 export * from "./signature.js";

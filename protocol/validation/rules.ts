@@ -2,8 +2,8 @@
  * Field rules shared by several messages. Each throws a ProtocolError whose message names the field
  * and the values, and whose verdict says whether the sender is at fault.
  */
-import type { Address, Hex32 } from "../bytes.js";
-import { fromHex, ZERO_ADDRESS } from "../bytes.js";
+import type { Address, Hex, Hex32 } from "../bytes.js";
+import { fromHex, toHex, ZERO_ADDRESS } from "../bytes.js";
 import { MAX_PROVING_TIME_S, MIN_PROVING_TIME_S } from "../constants.js";
 import { ignore, reject } from "../errors.js";
 import { recoverAddress } from "../signature.js";
@@ -41,6 +41,8 @@ export function checkSignedBy(
   expected: Address,
   ctx: ValidationContext,
 ): void {
+  // Already verified (same id, same signature): recovery would give the same answer.
+  if (ctx.verified?.(toHex(digest), signature as Hex)) return;
   // [REJECT] the signature recovers to the named signer (a signature for another chain, contract or
   // message recovers to some other address and fails here)
   const signer = recoverAddress(digest, fromHex(signature), ctx.backend);

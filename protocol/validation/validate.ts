@@ -75,7 +75,7 @@ export function validateRequest(ctx: ValidationContext, signed: SignedRequest): 
     throw reject("INPUTS_HASH_MISMATCH", "request.secret is carried but request.secretHash is zero");
   }
   checkCarriedHash("request.secret", signed.secret, r.secretHash);
-  const digest = typedDataDigest(ctx.marketDomain, structHashRequest(r));
+  const digest = ctx.knownDigest?.(signed) ?? typedDataDigest(ctx.marketDomain, structHashRequest(r));
   const id = toHex(digest);
   checkDuplicate(ctx, "request", id);
   checkSignedBy("request.signature", digest, signed.signature, r.requester, ctx);
@@ -113,7 +113,7 @@ export function validateQuote(ctx: ValidationContext, signed: SignedQuote): Vali
       `quote.validUntil ${q.validUntil} is more than ${MAX_QUOTE_VALIDITY_S}s ahead (now ${ctx.now}, latest ${latest})`,
     );
   }
-  const digest = typedDataDigest(ctx.marketDomain, structHashQuote(q));
+  const digest = ctx.knownDigest?.(signed) ?? typedDataDigest(ctx.marketDomain, structHashQuote(q));
   const id = toHex(digest);
   checkDuplicate(ctx, "quote", id);
   checkSignedBy("quote.signature", digest, signed.signature, q.prover, ctx);
@@ -125,7 +125,7 @@ export function validateQuote(ctx: ValidationContext, signed: SignedQuote): Vali
 export function validateCancel(ctx: ValidationContext, signed: SignedCancel): Validated {
   const c = signed.cancel;
   checkNonZeroAddress("cancel.requester", c.requester);
-  const digest = typedDataDigest(ctx.marketDomain, structHashCancel(c));
+  const digest = ctx.knownDigest?.(signed) ?? typedDataDigest(ctx.marketDomain, structHashCancel(c));
   const id = toHex(digest);
   checkDuplicate(ctx, "cancel", id);
   checkSignedBy("cancel.signature", digest, signed.signature, c.requester, ctx);

@@ -1,0 +1,238 @@
+/**
+ * The records of the matching engine and the primitive mutations on them. Every mutation keeps the
+ * state digest in step and, inside a batch under verification, records its undo in the journal; the
+ * engine (engine.ts) builds the matching rule from these primitives only.
+ */
+import type { Address, Hex32 } from "../bytes.js";
+import type { Journal } from "./journal.js";
+import { MinHeap } from "./min-heap.js";
+import type { OrderBook } from "./order-book.js";
+import { FACT, hexWord, moneyWords, StateDigest } from "./state-digest.js";
+import {
+  type AssignmentEntry,
+  type MarketParams,
+  type Prover,
+  type ProverMarket,
+  type QuoteEntry,
+  REQUEST_STATUS,
+  type RequestEntry,
+  type RequestStatus,
+} from "./types.js";
+
+/** A market: its rules and its book. */
+export interface Market {
+  params: MarketParams;
+  /** Digest words of the collateral per request. */
+  cpr0: number;
+  cpr1: number;
+  book: OrderBook;
+  /** Every prover that has quoted here, to re-check eligibility when the rules change. */
+  provers: ProverMarket[];
+  /** Quotes that became eligible during the current event: waiting requests may fit them. */
+  fresh: QuoteEntry[];
+}
+
+/** The state every replica holds; mutated only through the engine's events. */
+export class MatchingState {
+  /** Chain time (s) of the latest `advance`: the only clock matching knows. */
+  time = 0;
+  /** Sequence number the next event gets: its position in the log. */
+  nextSeq = 0;
+  readonly markets = new Map<number, Market>();
+  readonly provers = new Map<Address, Prover>();
+  /**
+   * Known requests: waiting, assigned or cancelled, until their assign-by time (and, when assigned,
+   * until the assignment settles). Open assignments hang off their request: one Map, not two.
+   */
+  readonly requests = new Map<Hex32, RequestEntry>();
+  readonly digest = new StateDigest();
+  protected readonly requestExpiry = new MinHeap<RequestEntry>();
+  /** Each quote's valid-until, by its prover's slot in the market. */
+  protected readonly quoteExpiry = new MinHeap<ProverMarket>();
+  /** Each assignment's deadline, by its request. */
+  protected readonly deadlines = new MinHeap<RequestEntry>();
+  /** Markets with fresh quotes in the current event. */
+  protected readonly freshMarkets: Market[] = [];
+  protected j: Journal | null = null;
+
+  /** Put a quote in or out of its market's index as its eligibility now says. */
+  protected refresh(pm: ProverMarket): void {
+    const q = pm.quote;
+    const m = this.markets.get(pm.marketId)!;
+    const on =
+      q !== null &&
+      pm.inFlight < q.capacity &&
+      pm.prover.total - pm.prover.held >= m.params.collateralPerRequest;
+    if (on !== pm.eligible) this.setEligible(pm, q!, m, on);
+  }
+
+  /** Collateral is shared by all of a prover's markets: re-check each. */
+  protected refreshProver(p: Prover): void {
+    const pms = p.markets;
+    for (let i = 0; i < pms.length; i++) this.refresh(pms[i]!);
+  }
+
+  private setEligible(pm: ProverMarket, q: QuoteEntry, m: Market, on: boolean): void {
+    pm.eligible = on;
+    if (on) {
+      m.book.quotes.insert(q);
+      if (m.fresh.length === 0) this.freshMarkets.push(m);
+      m.fresh.push(q);
+    } else m.book.quotes.remove(q);
+    this.j?.push(() => {
+      pm.eligible = !on;
+      if (on) m.book.quotes.remove(q);
+      else m.book.quotes.insert(q);
+    });
+  }
+
+  /** Take a quote out of service (replaced or lapsed); its prover's in-flight work stays counted. */
+  protected dropQuote(q: QuoteEntry, m: Market): void {
+    if (q.pm.eligible) this.setEligible(q.pm, q, m, false);
+    q.live = false;
+    this.digest.toggle(-1, FACT.quote, q.w0, q.w1);
+    this.j?.push(() => {
+      q.live = true;
+      this.digest.toggle(1, FACT.quote, q.w0, q.w1);
+    });
+  }
+
+  /** The prover's record, created with zero collateral on first sight. */
+  protected prover(address: Address): Prover {
+    const found = this.provers.get(address);
+    if (found) return found;
+    const p: Prover = {
+      address,
+      w0: hexWord(address, 0),
+      w1: hexWord(address, 1),
+      total: 0n,
+      held: 0n,
+      markets: [],
+    };
+    this.provers.set(address, p);
+    this.proverFact(1, p);
+    this.j?.push(() => {
+      this.proverFact(-1, p);
+      this.provers.delete(address);
+    });
+    return p;
+  }
+
+  protected proverMarket(p: Prover, m: Market): ProverMarket {
+    const id = m.params.marketId;
+    const pms = p.markets;
+    for (let i = 0; i < pms.length; i++) if (pms[i]!.marketId === id) return pms[i]!;
+    const pm: ProverMarket = {
+      marketId: id,
+      prover: p,
+      quote: null,
+      lastNonce: -1n,
+      n0: 0,
+      n1: 0,
+      inFlight: 0,
+      eligible: false,
+    };
+    p.markets.push(pm);
+    m.provers.push(pm);
+    this.pmFact(1, pm);
+    this.j?.push(() => {
+      this.pmFact(-1, pm);
+      m.provers.pop();
+      p.markets.pop();
+    });
+    return pm;
+  }
+
+  protected setStatus(r: RequestEntry, status: RequestStatus): void {
+    const old = r.status;
+    this.requestFact(-1, r);
+    r.status = status;
+    this.requestFact(1, r);
+    this.j?.push(() => {
+      r.status = old;
+    });
+  }
+
+  protected addInFlight(pm: ProverMarket, delta: 1 | -1): void {
+    this.pmFact(-1, pm);
+    pm.inFlight += delta;
+    this.pmFact(1, pm);
+    this.j?.push(() => {
+      pm.inFlight -= delta;
+    });
+  }
+
+  /** The assignment's deadline passed or it settled: its prover's capacity is free again. */
+  protected releaseCapacity(a: AssignmentEntry): void {
+    this.assignmentFact(-1, a);
+    a.capacityHeld = false;
+    this.assignmentFact(1, a);
+    this.j?.push(() => {
+      a.capacityHeld = true;
+    });
+    this.addInFlight(a.pm, -1);
+  }
+
+  /** The open assignment of a request, if any. */
+  assignment(requestId: Hex32): AssignmentEntry | undefined {
+    return this.requests.get(requestId)?.assignment ?? undefined;
+  }
+
+  /** Every open assignment (unordered: for views and tests). */
+  *openAssignments(): IterableIterator<AssignmentEntry> {
+    for (const r of this.requests.values()) if (r.assignment) yield r.assignment;
+  }
+
+  /** The request leaves the state: past its assign-by time, with no open assignment. */
+  protected forgetRequest(r: RequestEntry): void {
+    const m = this.markets.get(r.marketId)!;
+    if (r.status === REQUEST_STATUS.waiting) {
+      m.book.unlink(r);
+      this.j?.push(() => m.book.relink(r));
+    }
+    this.requests.delete(r.id);
+    this.requestFact(-1, r);
+    this.j?.push(() => {
+      this.requests.set(r.id, r);
+      this.requestFact(1, r);
+    });
+  }
+
+  // ---- digest facts: each toggles one fact in or out of the multiset hash ----
+
+  protected requestFact(sign: 1 | -1, r: RequestEntry): void {
+    this.digest.toggle(sign, FACT.request, r.w0, r.w1, r.status);
+  }
+
+  protected pmFact(sign: 1 | -1, pm: ProverMarket): void {
+    const p = pm.prover;
+    this.digest.toggle(sign, FACT.proverMarket, pm.marketId, p.w0, p.w1, pm.inFlight, pm.n0, pm.n1);
+  }
+
+  protected proverFact(sign: 1 | -1, p: Prover): void {
+    const [t0, t1] = moneyWords(p.total);
+    this.digest.toggle(sign, FACT.prover, p.w0, p.w1, t0, t1);
+  }
+
+  protected assignmentFact(sign: 1 | -1, a: AssignmentEntry): void {
+    const r = a.request;
+    const q = a.quote;
+    const held = a.capacityHeld ? 1 : 0;
+    this.digest.toggle(sign, FACT.assignment, r.w0, r.w1, q.w0, q.w1, a.deadline >>> 0, held, a.c0, a.c1);
+  }
+
+  protected marketFact(sign: 1 | -1, m: Market): void {
+    const p = m.params;
+    const tee = p.requiresTee ? 1 : 0;
+    this.digest.toggle(
+      sign,
+      FACT.market,
+      p.marketId,
+      m.cpr0,
+      m.cpr1,
+      p.minProvingTime,
+      p.maxProvingTime,
+      tee,
+    );
+  }
+}

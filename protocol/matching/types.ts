@@ -1,0 +1,140 @@
+/**
+ * The records the matching engine keeps. They are mutable and linked to each other for O(1) updates;
+ * callers outside `protocol/matching` read them (tests, the node's status views) but never write them.
+ */
+import type { Address, Hex32 } from "../bytes.js";
+
+/** Where a known request stands. */
+export const REQUEST_STATUS = { waiting: 0, assigned: 1, cancelled: 2 } as const;
+export type RequestStatus = (typeof REQUEST_STATUS)[keyof typeof REQUEST_STATUS];
+
+/** The market's rules that matching needs, as the `market` log event carries them. */
+export interface MarketParams {
+  marketId: number;
+  /** Collateral held from the prover's free collateral per open assignment, in wei. */
+  collateralPerRequest: bigint;
+  minProvingTime: number;
+  maxProvingTime: number;
+  requiresTee: boolean;
+}
+
+/** A request entering the engine: already validated, its id already computed. */
+export interface RequestInput {
+  id: Hex32;
+  marketId: number;
+  requester: Address;
+  maxPrice: bigint;
+  assignBy: number;
+  provingTime: number;
+}
+
+/** A quote entering the engine: already validated, its id already computed. */
+export interface QuoteInput {
+  id: Hex32;
+  marketId: number;
+  prover: Address;
+  price: bigint;
+  provingTime: number;
+  capacity: number;
+  validUntil: number;
+  nonce: bigint;
+}
+
+/** A request the engine knows: waiting, assigned, or cancelled (kept until assign-by for dedupe). */
+export interface RequestEntry extends RequestInput {
+  /** Position of its event in the log: the matching order. */
+  seq: number;
+  status: RequestStatus;
+  /** Digest words of the id. */
+  w0: number;
+  w1: number;
+  /** Links in the market's waiting list (kept after unlinking, so an undo can relink). */
+  prev: RequestEntry | null;
+  next: RequestEntry | null;
+  /**
+   * Its open assignment, until proof or slash. A request with an open assignment stays known past
+   * its assign-by time; it is forgotten when the later of the two comes.
+   */
+  assignment: AssignmentEntry | null;
+}
+
+/** A prover's current quote in one market. */
+export interface QuoteEntry extends QuoteInput {
+  seq: number;
+  /**
+   * `price` as a float: Number(bigint) never reverses order, so a < b on floats implies a < b on
+   * prices, and the index compares floats first (much cheaper than bigints), bigints only on a tie.
+   */
+  priceKey: number;
+  w0: number;
+  w1: number;
+  pm: ProverMarket;
+  /** True while it is its prover's current quote in the market (not replaced, not lapsed). */
+  live: boolean;
+}
+
+/** A prover as matching sees it: collateral is per prover, shared by all its markets. */
+export interface Prover {
+  address: Address;
+  w0: number;
+  w1: number;
+  /** Total collateral on-chain (free + locked), from the latest `collateral` event. */
+  total: bigint;
+  /** Collateral held by its open assignments (released by proof or slash). */
+  held: bigint;
+  /**
+   * Its standing in each market it has quoted in. An array, not a Map: a prover quotes in a few
+   * markets, a scan of a few entries beats a hash table (and a Map per prover costs ~200 bytes).
+   */
+  markets: ProverMarket[];
+}
+
+/**
+ * A prover in one market: at most one current quote (a newer nonce replaces it), and the
+ * assignments in flight against its capacity, which carry over when the quote is refreshed.
+ */
+export interface ProverMarket {
+  marketId: number;
+  prover: Prover;
+  quote: QuoteEntry | null;
+  /** Highest quote nonce sequenced: an older or equal nonce is a replay and is skipped. */
+  lastNonce: bigint;
+  n0: number;
+  n1: number;
+  /** Assignments holding capacity: from assignment until proof, slash or deadline. */
+  inFlight: number;
+  /** True while its quote is in the market's index: live, free capacity, enough free collateral. */
+  eligible: boolean;
+}
+
+/** An open assignment: holds collateral until proof or slash, capacity until then or its deadline. */
+export interface AssignmentEntry {
+  request: RequestEntry;
+  quote: QuoteEntry;
+  pm: ProverMarket;
+  seq: number;
+  /** Batch time + the quote's proving time: past it the prover may be slashed and its capacity is free. */
+  deadline: number;
+  capacityHeld: boolean;
+  /** The market's collateral per request when assigned. */
+  collateral: bigint;
+  /** Digest words of `collateral`. */
+  c0: number;
+  c1: number;
+}
+
+/** What an event did: for tests, logs and metrics; matching results are the assignments. */
+export type EventOutcome =
+  | "assigned"
+  | "waiting"
+  | "cancelled"
+  | "quoted"
+  | "updated"
+  | "settled"
+  | "duplicate"
+  | "expired"
+  | "stale_nonce"
+  | "unknown_market"
+  | "unknown_request"
+  | "not_requester"
+  | "not_waiting";

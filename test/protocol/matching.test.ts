@@ -1,0 +1,279 @@
+import assert from "node:assert/strict";
+import { REQUEST_STATUS } from "../../protocol/matching/types.js";
+import { PROVERS, type ProverName, T0, World } from "./matching-world.js";
+
+/** One rule per row: set up quotes, send a request, check who gets it and at what price. */
+interface Case {
+  name: string;
+  quotes: { prover: ProverName; price: bigint; provingTime: number }[];
+  request: { maxPrice: bigint; provingTime: number };
+  /** The prover expected to get the request, or undefined when it must wait. */
+  winner: ProverName | undefined;
+}
+
+const CASES: Case[] = [
+  {
+    name: "cheapest quote wins",
+    quotes: [
+      { prover: "p", price: 300n, provingTime: 60 },
+      { prover: "q", price: 100n, provingTime: 60 },
+      { prover: "r", price: 200n, provingTime: 60 },
+    ],
+    request: { maxPrice: 1000n, provingTime: 120 },
+    winner: "q",
+  },
+  {
+    name: "price above maxPrice never matches",
+    quotes: [{ prover: "p", price: 101n, provingTime: 60 }],
+    request: { maxPrice: 100n, provingTime: 120 },
+    winner: undefined,
+  },
+  {
+    name: "price equal to maxPrice matches",
+    quotes: [{ prover: "p", price: 100n, provingTime: 60 }],
+    request: { maxPrice: 100n, provingTime: 120 },
+    winner: "p",
+  },
+  {
+    name: "a cheaper quote that is too slow is skipped",
+    quotes: [
+      { prover: "p", price: 50n, provingTime: 121 },
+      { prover: "q", price: 90n, provingTime: 120 },
+    ],
+    request: { maxPrice: 100n, provingTime: 120 },
+    winner: "q",
+  },
+  {
+    name: "only too-slow quotes: the request waits",
+    quotes: [{ prover: "p", price: 50n, provingTime: 500 }],
+    request: { maxPrice: 100n, provingTime: 120 },
+    winner: undefined,
+  },
+  {
+    name: "equal price: shorter proving time wins",
+    quotes: [
+      { prover: "p", price: 100n, provingTime: 90 },
+      { prover: "q", price: 100n, provingTime: 30 },
+      { prover: "r", price: 100n, provingTime: 60 },
+    ],
+    request: { maxPrice: 100n, provingTime: 120 },
+    winner: "q",
+  },
+  {
+    name: "equal price and proving time: earlier sequence wins",
+    quotes: [
+      { prover: "r", price: 100n, provingTime: 60 },
+      { prover: "p", price: 100n, provingTime: 60 },
+    ],
+    request: { maxPrice: 100n, provingTime: 120 },
+    winner: "r",
+  },
+  {
+    name: "price beats proving time",
+    quotes: [
+      { prover: "p", price: 100n, provingTime: 10 },
+      { prover: "q", price: 99n, provingTime: 119 },
+    ],
+    request: { maxPrice: 100n, provingTime: 120 },
+    winner: "q",
+  },
+];
+
+describe("protocol/matching: the rule", () => {
+  for (const c of CASES) {
+    it(c.name, () => {
+      const w = new World();
+      for (const q of c.quotes) w.quote(q.prover, { price: q.price, provingTime: q.provingTime });
+      const r = w.request(c.request);
+      assert.equal(w.proverOf(r.id), c.winner, `${c.name}: winner`);
+      assert.equal(r.outcome, c.winner ? "assigned" : "waiting", `${c.name}: outcome`);
+      if (c.winner) {
+        const won = c.quotes.find((q) => q.prover === c.winner)!;
+        const a = w.assignmentOf(r.id)!;
+        assert.equal(a.price, won.price, "the prover is paid its quoted price, not maxPrice");
+        assert.equal(a.provingTime, won.provingTime, "the assignment carries the quote's proving time");
+      }
+    });
+  }
+
+  it("a waiting request is matched as soon as a fitting quote arrives", () => {
+    const w = new World();
+    const r = w.request({ maxPrice: 100n });
+    assert.equal(r.outcome, "waiting");
+    w.quote("p", { price: 200n });
+    assert.equal(w.proverOf(r.id), undefined, "too expensive: still waiting");
+    w.quote("q", { price: 100n });
+    assert.equal(w.proverOf(r.id), "q", "fitting quote arrived");
+  });
+
+  it("waiting requests are matched in sequence order when capacity is scarce", () => {
+    const w = new World();
+    const first = w.request();
+    const second = w.request();
+    const third = w.request();
+    w.quote("p", { capacity: 2 });
+    assert.deepEqual(
+      [first, second, third].map((r) => w.proverOf(r.id)),
+      ["p", "p", undefined],
+      "first two by sequence",
+    );
+  });
+
+  it("a request past its assign-by time is never matched", () => {
+    const w = new World();
+    const r = w.request({ assignBy: T0 + 10 });
+    w.advance(T0 + 10);
+    assert.equal(w.e.requests.has(r.id), false, "dropped at assign-by");
+    w.quote("p");
+    assert.equal(w.proverOf(r.id), undefined);
+    assert.equal(w.request({ assignBy: T0 + 10 }).outcome, "expired", "arriving expired");
+  });
+
+  it("a quote past valid-until drops out", () => {
+    const w = new World();
+    w.quote("p", { price: 50n, validUntil: T0 + 10 });
+    w.quote("q", { price: 90n, validUntil: T0 + 100 });
+    w.advance(T0 + 10);
+    assert.equal(w.proverOf(w.request().id), "q", "p lapsed at T0+10");
+    assert.equal(w.quote("r", { validUntil: T0 + 10 }).outcome, "expired", "arriving expired");
+  });
+
+  it("cancel before a match: the request never matches", () => {
+    const w = new World();
+    const r = w.request();
+    assert.equal(w.cancel(r.id), "cancelled");
+    w.quote("p");
+    assert.equal(w.proverOf(r.id), undefined, "cancelled request stays unmatched");
+    assert.equal(w.e.requests.get(r.id)?.status, REQUEST_STATUS.cancelled);
+    assert.equal(w.cancel(r.id), "not_waiting", "second cancel is a no-op");
+  });
+
+  it("cancel after a match is too late: the assignment stands", () => {
+    const w = new World();
+    w.quote("p");
+    const r = w.request();
+    assert.equal(w.cancel(r.id), "not_waiting");
+    assert.equal(w.proverOf(r.id), "p");
+    assert.ok(w.e.assignment(r.id), "assignment still open");
+  });
+
+  it("only the requester cancels; unknown requests are no-ops", () => {
+    const w = new World();
+    const r = w.request();
+    const cases: [string, ReturnType<World["cancel"]>][] = [
+      ["other requester", w.cancel(r.id, `0x${"b0".repeat(20)}`)],
+      ["unknown request", w.cancel(`0x${"ee".repeat(32)}`)],
+    ];
+    assert.deepEqual(cases, [
+      ["other requester", "not_requester"],
+      ["unknown request", "unknown_request"],
+    ]);
+    w.quote("p");
+    assert.equal(w.proverOf(r.id), "p", "the request was not cancelled");
+  });
+
+  it("capacity: exhausted, then released by proof, slash or deadline", () => {
+    const w = new World();
+    w.quote("p", { price: 10n, capacity: 2, provingTime: 60 });
+    w.quote("q", { price: 20n, capacity: 1 });
+    const [a, b, c, d] = [w.request(), w.request(), w.request(), w.request()];
+    assert.deepEqual(
+      [a, b, c, d].map((r) => w.proverOf(r.id)),
+      ["p", "p", "q", undefined],
+      "p full after 2, q after 1",
+    );
+    assert.equal(w.settle(a.id), "settled");
+    assert.equal(w.proverOf(d.id), "p", "proof frees one unit: the waiting request takes it");
+    const e = w.request();
+    assert.equal(w.proverOf(e.id), undefined, "p full again");
+    w.settle(c.id); // a slash settles the same way
+    assert.equal(w.proverOf(e.id), "q", "slash of q's assignment frees q");
+    const f = w.request();
+    w.advance(T0 + 60);
+    assert.equal(w.proverOf(f.id), "p", "p's deadlines passed: capacity free again");
+  });
+
+  it("collateral: exhausted, then released by proof; a deadline frees capacity but not collateral", () => {
+    const w = new World({ collateralPerRequest: 10n }, 0n);
+    w.collateral("p", 20n);
+    w.quote("p", { price: 10n, capacity: 100 });
+    const [a, b, c] = [w.request(), w.request(), w.request()];
+    assert.deepEqual(
+      [a, b, c].map((r) => w.proverOf(r.id)),
+      ["p", "p", undefined],
+      "20 wei covers two requests at 10",
+    );
+    w.advance(T0 + 60);
+    assert.equal(
+      w.proverOf(c.id),
+      undefined,
+      "deadline passed, collateral still locked until proof or slash",
+    );
+    w.settle(a.id);
+    assert.equal(w.proverOf(c.id), "p", "proof released 10 wei");
+    const d = w.request();
+    w.collateral("p", 40n);
+    assert.equal(w.proverOf(d.id), "p", "a deposit raises free collateral");
+    assert.equal(w.e.provers.get(PROVERS.p)!.held, 30n, "three open assignments hold 30");
+  });
+
+  it("collateral is shared across markets", () => {
+    const w = new World({ collateralPerRequest: 10n }, 0n);
+    w.market({ marketId: 2, collateralPerRequest: 10n });
+    w.collateral("p", 10n);
+    w.quote("p");
+    w.quote("p", { marketId: 2 });
+    const a = w.request();
+    const b = w.request({ marketId: 2 });
+    assert.equal(w.proverOf(a.id), "p");
+    assert.equal(w.proverOf(b.id), undefined, "p's only 10 wei is held by market 1");
+    w.settle(a.id);
+    assert.equal(w.proverOf(b.id), "p", "released in market 1, used in market 2");
+  });
+
+  it("a market's collateral per request change re-checks every quote", () => {
+    const w = new World({ collateralPerRequest: 10n }, 0n);
+    w.collateral("p", 15n);
+    w.quote("p");
+    w.market({ collateralPerRequest: 20n });
+    const r = w.request();
+    assert.equal(w.proverOf(r.id), undefined, "15 < 20");
+    w.market({ collateralPerRequest: 15n });
+    assert.equal(w.proverOf(r.id), "p", "15 >= 15");
+  });
+
+  it("a newer quote replaces the prover's quote; an older nonce is a replay", () => {
+    const w = new World();
+    w.quote("p", { price: 100n, nonce: 5n, capacity: 1 });
+    assert.equal(w.quote("p", { price: 1n, nonce: 5n }).outcome, "stale_nonce");
+    assert.equal(w.quote("p", { price: 1n, nonce: 4n }).outcome, "stale_nonce");
+    const a = w.request();
+    assert.equal(w.assignmentOf(a.id)?.price, 100n, "replays did not change the price");
+    const q2 = w.quote("p", { price: 90n, nonce: 6n, capacity: 1 });
+    const b = w.request();
+    assert.equal(w.proverOf(b.id), undefined, "in-flight work carries over: capacity 1 is used");
+    w.settle(a.id);
+    assert.equal(w.assignmentOf(b.id)?.quoteId, q2.id, "the new quote takes it at the new price");
+  });
+
+  it("events for an unknown market and duplicate requests are no-ops", () => {
+    const w = new World();
+    w.quote("p");
+    assert.equal(w.request({ marketId: 9 }).outcome, "unknown_market");
+    assert.equal(w.quote("q", { marketId: 9 }).outcome, "unknown_market");
+    const r = w.request();
+    const before = w.made.length;
+    assert.equal(w.e.request({ ...w.e.requests.get(r.id)! }), "duplicate");
+    assert.equal(w.e.takeAssignments().length + w.made.length, before, "no second assignment");
+  });
+
+  it("one market's load does not change another's answers", () => {
+    const w = new World();
+    w.market({ marketId: 2 });
+    w.quote("q", { marketId: 2, price: 7n });
+    for (let i = 0; i < 2000; i++) w.request({ maxPrice: 1n });
+    const r = w.request({ marketId: 2 });
+    assert.equal(w.assignmentOf(r.id)?.price, 7n);
+    assert.equal(w.e.markets.get(2)!.book.waitingCount, 0, "market 2 holds none of market 1's requests");
+  });
+});

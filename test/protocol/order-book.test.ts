@@ -1,0 +1,124 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import type { Address, Hex32 } from "../../protocol/bytes.js";
+import { OrderBook } from "../../protocol/matching/order-book.js";
+import { SortedList } from "../../protocol/matching/sorted-list.js";
+import type { QuoteEntry, RequestEntry } from "../../protocol/matching/types.js";
+
+/** A quote entry with only what the book reads. */
+function entry(seq: number, price: bigint, provingTime: number): QuoteEntry {
+  return { seq, price, priceKey: Number(price), provingTime } as QuoteEntry;
+}
+
+const byAll = (a: QuoteEntry, b: QuoteEntry) =>
+  a.price !== b.price ? (a.price < b.price ? -1 : 1) : a.provingTime - b.provingTime || a.seq - b.seq;
+
+/** Insert (true) or remove (false) the quote of a given seq; small ranges so books get deep and tie. */
+const ops = fc.array(
+  fc.record({
+    insert: fc.boolean(),
+    seq: fc.nat(300),
+    price: fc.bigInt({ min: 1n, max: 30n }),
+    provingTime: fc.integer({ min: 1, max: 20 }),
+  }),
+  { minLength: 50, maxLength: 600 },
+);
+
+describe("protocol/matching: order book index", () => {
+  it("a chunked sorted list stays sorted, sized and bounded under any inserts and removes", () => {
+    fc.assert(
+      fc.property(ops, fc.integer({ min: 2, max: 16 }), (list, chunk) => {
+        const sl = new SortedList<QuoteEntry>(
+          byAll,
+          (q) => q.priceKey,
+          (q) => q.provingTime,
+          chunk,
+        );
+        const model = new Map<number, QuoteEntry>();
+        for (const o of list) {
+          const present = model.get(o.seq);
+          if (o.insert && !present) {
+            const q = entry(o.seq, o.price, o.provingTime);
+            sl.insert(q);
+            model.set(o.seq, q);
+          } else if (!o.insert && present) {
+            assert.ok(sl.remove(present), "present entries are removed");
+            model.delete(o.seq);
+          }
+        }
+        assert.deepEqual([...sl], [...model.values()].sort(byAll), "in order");
+        assert.equal(sl.size, model.size);
+        sl.chunks.forEach((c, i) => {
+          assert.ok(c.length > 0 && c.length <= chunk, `chunk ${i} has ${c.length}`);
+          const min = Math.min(...c.map((q) => q.provingTime));
+          assert.ok(sl.floors[i]! <= min, `floor ${sl.floors[i]} bounds chunk ${i} (min ${min})`);
+        });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("best() is the naive cheapest fitting quote, whatever the chunking", () => {
+    const query = fc.record({
+      maxPrice: fc.bigInt({ min: 0n, max: 31n }),
+      provingTime: fc.integer({ min: 0, max: 21 }),
+    });
+    fc.assert(
+      fc.property(
+        ops,
+        fc.array(query, { minLength: 1, maxLength: 20 }),
+        fc.integer({ min: 2, max: 16 }),
+        (list, qs, chunk) => {
+          const book = new OrderBook(chunk);
+          const live = new Map<number, QuoteEntry>();
+          for (const o of list) {
+            const present = live.get(o.seq);
+            if (o.insert && !present) {
+              const q = entry(o.seq, o.price, o.provingTime);
+              book.quotes.insert(q);
+              live.set(o.seq, q);
+            } else if (!o.insert && present) {
+              book.quotes.remove(present);
+              live.delete(o.seq);
+            }
+          }
+          // Queries run in sequence: best() may tighten floors, which must never change an answer.
+          for (const { maxPrice, provingTime } of qs) {
+            const naive = [...live.values()]
+              .filter((q) => q.price <= maxPrice && q.provingTime <= provingTime)
+              .sort(byAll)[0];
+            assert.equal(book.best(maxPrice, provingTime), naive, `best(${maxPrice}, ${provingTime})`);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it("cancel is O(1): unlinking any waiting request touches only its neighbours", () => {
+    const book = new OrderBook();
+    const rs = Array.from(
+      { length: 1000 },
+      (_, i) =>
+        ({
+          id: `0x${i.toString(16).padStart(64, "0")}` as Hex32,
+          requester: `0x${"a".repeat(40)}` as Address,
+          maxPrice: 5n,
+          provingTime: 10,
+          seq: i,
+        }) as RequestEntry,
+    );
+    for (const r of rs) book.append(r);
+    const order = [500, 0, 999, 1, 998, 250];
+    for (const i of order) book.unlink(rs[i]!);
+    const left = [...book.waiting()].map((r) => r.seq);
+    assert.equal(left.length, 1000 - order.length);
+    assert.deepEqual(
+      left,
+      [...left].sort((a, b) => a - b),
+      "sequence order kept",
+    );
+    for (const i of order) assert.ok(!left.includes(i), `request ${i} left the list`);
+    assert.equal(book.waitingCount, 994);
+  });
+});
