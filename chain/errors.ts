@@ -35,7 +35,6 @@ export const CONTRACT_ERROR_CODES = {
   DeadlineNotPassed: "DEADLINE_NOT_PASSED",
   ProofRejected: "PROOF_REJECTED",
   InputsMismatch: "INPUTS_MISMATCH",
-  PrivateInputsNeedTee: "PRIVATE_INPUTS_NEED_TEE",
   StaleTerm: "STALE_TERM",
   LeaseExpired: "LEASE_EXPIRED",
   QuoteExpired: "QUOTE_EXPIRED",

@@ -53,8 +53,7 @@ export type ProtocolErrorCode =
   | "VALIDATOR_FAILED"
   // state checks
   | "DUPLICATE"
-  | "UNKNOWN_MARKET"
-  | "MARKET_REJECTS_PRIVATE_INPUTS";
+  | "UNKNOWN_MARKET";
 
 /** A message failed decoding or validation: `verdict` says what the network does with it. */
 export class ProtocolError extends KalypsoError<ProtocolErrorCode> {

@@ -11,9 +11,16 @@ export interface ProofRequest {
   marketId: number;
   /** Who pays, and whose signature this is. */
   requester: Address;
-  /** keccak256 of the public inputs; the inputs travel inline or are fetched by this hash. */
+  /**
+   * keccak256 of the public inputs exactly as the market's verifier takes them (checked on-chain at
+   * fulfil); the inputs travel inline or are fetched by this hash.
+   */
   inputsHash: Hex32;
-  /** keccak256 of the encrypted private inputs, or zero when the request has none. */
+  /**
+   * keccak256 of the witness: the inputs only the prover needs (the verifier sees only the public
+   * inputs). In markets that require TEE provers it is sealed to the enclave (DESIGN §5); in open
+   * markets it travels in the clear and every node sees it. Zero when the request has none.
+   */
   secretHash: Hex32;
   /** Highest price the requester pays, in wei; the rest of the escrow is refunded. */
   maxPrice: bigint;
@@ -100,7 +107,7 @@ export interface SignedRequest {
   signature: Signature;
   /** Public inputs, empty when they travel by hash. */
   inputs: Uint8Array;
-  /** Encrypted private inputs, empty when absent or fetched by hash. */
+  /** The witness (sealed in TEE markets), empty when absent or fetched by hash. */
   secret: Uint8Array;
 }
 

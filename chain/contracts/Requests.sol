@@ -47,8 +47,6 @@ abstract contract Requests is Eip712, Markets, Balances {
     error ProofRejected(bytes32 requestId);
     /// @notice keccak256(publicInputs) is not the request's inputsHash.
     error InputsMismatch(bytes32 requestId);
-    /// @notice Private inputs are for enclaves only: the market must require TEE-attested provers.
-    error PrivateInputsNeedTee(uint64 marketId);
 
     /// @notice A request was submitted on-chain with its payment (`maxPrice` escrowed).
     event RequestSubmitted(bytes32 indexed requestId, ProofRequest request);
@@ -224,13 +222,12 @@ abstract contract Requests is Eip712, Markets, Balances {
         return uint256(keccak256(abi.encode(requester, marketId, prover, price, inputsHash))) & COMMITMENT_MASK;
     }
 
-    /// @dev The market exists, the proving time is within its bounds, private inputs only where provers are attested.
+    /// @dev The market exists and the proving time is within its bounds.
     function _checkMarketRules(ProofRequest calldata r) internal view {
         Markets.Market storage m = _existing(r.marketId);
         if (r.provingTime < m.minProvingTime || r.provingTime > m.maxProvingTime) {
             revert ProvingTimeOutOfBounds(r.provingTime, m.minProvingTime, m.maxProvingTime);
         }
-        if (r.secretHash != 0 && !m.requiresTee) revert PrivateInputsNeedTee(r.marketId);
     }
 
     function _requestId(ProofRequest calldata r) internal view returns (bytes32) {

@@ -80,16 +80,7 @@ export function validateRequest(ctx: ValidationContext, signed: SignedRequest): 
   checkDuplicate(ctx, "request", id);
   checkSignedBy("request.signature", digest, signed.signature, r.requester, ctx);
   const market = lookupMarket(ctx, "request.marketId", r.marketId);
-  if (market) {
-    checkProvingTime("request.provingTime", r.provingTime, market);
-    // [REJECT] private inputs only in markets whose provers run in a TEE
-    if (r.secretHash !== ZERO_HASH && !market.requiresTee) {
-      throw reject(
-        "MARKET_REJECTS_PRIVATE_INPUTS",
-        `request.secretHash is set but market ${r.marketId} does not require TEE provers`,
-      );
-    }
-  }
+  if (market) checkProvingTime("request.provingTime", r.provingTime, market);
   return { id, signer: r.requester };
 }
 

@@ -1,5 +1,5 @@
 /** Revert cases of the marketplace: requests, assignment, fulfil, slash, balances, collateral, markets. */
-import type { Address, Hex32 } from "../../protocol/index.js";
+import type { Address } from "../../protocol/index.js";
 import { ACCEPT, assignOne, COLLATERAL, fund, highS, INPUTS, REJECT, type World } from "./fixture.js";
 import type { RevertCase } from "./revert-cases.js";
 
@@ -284,14 +284,6 @@ export const MARKETPLACE_CASES: RevertCase<World>[] = [
         publicInputs: Uint8Array.of(9),
         proof: ACCEPT,
       });
-    },
-  },
-  {
-    error: "PrivateInputsNeedTee",
-    name: "a request with private inputs in a market without TEE provers",
-    run: async (w) => {
-      const r = await w.request({ secretHash: `0x${"5e".repeat(32)}` as Hex32 });
-      return (await market(w, "requester")).submitRequest(r);
     },
   },
   {
