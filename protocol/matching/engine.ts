@@ -66,8 +66,8 @@ export class MatchingEngine extends MatchingState {
     this.time = s.time;
     this.nextSeq = s.nextSeq;
     this.digest.restore(s.lanes);
-    this.out = s.out;
-    this.out.length = s.outLength;
+    // A copy: an array handed out by takeAssignments during the transaction stays as it was.
+    this.out = s.out.slice(0, s.outLength);
     this.clearFresh();
     this.commit();
   }

@@ -66,11 +66,6 @@ export function moneyWords(v: bigint): [number, number] {
   return [Number(x & 0xffffffffn), Number(x >> 32n)];
 }
 
-/** Low and high 32-bit words of a non-negative safe integer. */
-export function numWords(n: number): [number, number] {
-  return [n >>> 0, Math.floor(n / 0x100000000) >>> 0];
-}
-
 /**
  * The two 32-bit lanes of the multiset hash: 64 bits, so two replicas that diverged show the same
  * digest by accident with probability ~2^-64 per comparison (two lanes cost half of four per update).

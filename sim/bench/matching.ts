@@ -8,6 +8,7 @@
  * and is far slower (keccak in JS). Each batch of inputs is built just before it is applied, outside
  * the clock, for both engines.
  */
+import { loadavg } from "node:os";
 import { logLayerRates } from "./matching/log-layer.js";
 import { bytesPerOrder } from "./matching/memory.js";
 import { cancelRate, runBaseline, runEngine } from "./matching/runs.js";
@@ -36,6 +37,8 @@ const suite: Suite = async (emit, args) => {
       resting_quotes: RESTING_QUOTES,
       mix: mix.counts,
       batch_events: BATCH_EVENTS,
+      // Other work on the machine shifts every figure here (the ratio, measured in the same run, less).
+      load_avg_1m: sig(loadavg()[0]!, 2),
       log_layer_events_per_s: { leader_sequence: sig(log.leader), follower_apply_batch: sig(log.follower) },
       measured: "engine core: events validated (signatures, ids) before entering, as after gossip validation",
       baseline:
