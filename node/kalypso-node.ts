@@ -47,6 +47,12 @@ export interface KalypsoNodeInit {
 export interface ChainWatcherComponentsInit extends ChainWatcherInit {
   provider: Provider;
   contracts: ChainWatcherComponents["contracts"];
+  /**
+   * Start following the chain as the node starts. Default true. A role that registers its own
+   * `node.chain.on(...)` handlers passes false and calls `node.startChain()` after, so it misses
+   * no event (the cursor moves past what was handled).
+   */
+  autoStart?: boolean;
 }
 
 export class KalypsoNode {
@@ -60,6 +66,7 @@ export class KalypsoNode {
   readonly chain: ChainWatcher | undefined;
   private writes: Promise<void> = Promise.resolve();
   private stopped = false;
+  private chainStarted = false;
 
   private constructor(
     readonly identity: NodeIdentity,
@@ -73,7 +80,7 @@ export class KalypsoNode {
   ) {
     this.dialer = new PeerDialer({ host, logger: log });
     if (init.chain) {
-      const { provider, contracts, ...watcherInit } = init.chain;
+      const { provider, contracts, autoStart: _autoStart, ...watcherInit } = init.chain;
       this.chain = new ChainWatcher({ provider, contracts, store, logger: log }, watcherInit);
       this.chain.on("MarketCreated", (e) => this.onMarketCreated(e));
     }
@@ -116,7 +123,7 @@ export class KalypsoNode {
       for (const [id, rules] of Object.entries(init.markets ?? {})) node.followMarket(Number(id), rules);
       await node.rpcServer.start();
       node.dialer.start();
-      await node.chain?.start();
+      if (init.chain?.autoStart !== false) await node.startChain();
       log.info(
         {
           address: identity.address,
@@ -130,6 +137,13 @@ export class KalypsoNode {
       await store.close();
       throw err;
     }
+  }
+
+  /** Start following the chain (once); see `ChainWatcherComponentsInit.autoStart`. */
+  async startChain(): Promise<void> {
+    if (this.chainStarted || !this.chain) return;
+    this.chainStarted = true;
+    await this.chain.start();
   }
 
   /** Chain time now, in seconds. */
