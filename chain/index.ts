@@ -15,3 +15,4 @@ export * from "./marketplace-client.js";
 export * from "./provider.js";
 export * from "./receipt.js";
 export * from "./registry-client.js";
+export * from "./verifiers.js";

@@ -4,10 +4,19 @@
  * transaction), the verifier's own cost reported apart and excluded from `lifecycle_*`; plus market
  * creation, collateral deposit, slash, cancel, claim and renew. Measured in steady state: accounts
  * already hold balances (a first-ever payment to an account pays 20k more for a fresh slot).
- * Real verifiers: add them to `realVerifiers()` once the circuits branch lands.
+ * Real verifiers: every shipped circuit and scheme (chain/contracts/verifiers), with a real proof.
  */
 
+import { join } from "node:path";
+import { getBytes, Interface } from "ethers";
+import { artifactsOf, CIRCUITS, CIRCUITS_DIR } from "../../chain/circuits/circuits.js";
+import { sampleInputs } from "../../chain/circuits/sample-inputs.js";
 import { ACCEPT, COLLATERAL, type DevSystem, INPUTS, startDevSystem } from "../../chain/dev-system.js";
+import { waitForReceipt } from "../../chain/receipt.js";
+import { deployVerifier } from "../../chain/verifiers.js";
+import { loadMarketFile } from "../../node/prover/market-file.js";
+import { SnarkjsBackend } from "../../node/prover/snarkjs-backend.js";
+import { releaseSnarkjs } from "../../node/prover/verify.js";
 import { type Address, type Hex32, keccak, toHex } from "../../protocol/index.js";
 import type { Metric, Suite } from "./metric.js";
 
@@ -25,11 +34,30 @@ interface VerifierCase {
 }
 
 /**
- * Hook for real verifiers (Groth16, PLONK) from chain/contracts/verifiers: deploy them here with a
- * proof of the committed circuit and return them; each gets its own `lifecycle_*_<name>` metrics.
+ * Real verifiers (Groth16, PLONK) from chain/contracts/verifiers, each with a proof of the committed
+ * circuit; each gets its own `lifecycle_*_<circuit>_<scheme>` metrics.
  */
-async function realVerifiers(_s: DevSystem): Promise<VerifierCase[]> {
-  return [];
+async function realVerifiers(s: DevSystem): Promise<VerifierCase[]> {
+  const backend = new SnarkjsBackend();
+  const cases: VerifierCase[] = [];
+  try {
+    for (const circuit of CIRCUITS) {
+      for (const scheme of circuit.schemes) {
+        const market = await loadMarketFile(join(CIRCUITS_DIR, "markets", `${circuit.name}-${scheme}.json`));
+        const result = await backend.prove(market, sampleInputs(circuit.name, 7n));
+        const address = await deployVerifier(
+          await s.signer("owner"),
+          artifactsOf(circuit, scheme).wrapperContract,
+        );
+        const name = `${circuit.name.replaceAll("-", "_")}_${scheme}`;
+        cases.push({ name, address, publicInputs: result.publicInputs, proof: result.proof });
+      }
+    }
+  } finally {
+    await backend.stop();
+    await releaseSnarkjs();
+  }
+  return cases;
 }
 
 function calldataGas(data: Uint8Array): number {
@@ -38,13 +66,17 @@ function calldataGas(data: Uint8Array): number {
   return g;
 }
 
-/** Execution gas of verify(): the verify call's gas minus the transaction base and its calldata. */
+/**
+ * Execution gas of verify(): a verify transaction's gas used minus the transaction base and its
+ * calldata. From a receipt, not eth_estimateGas: the real verifiers demand a gas floor up front
+ * (chain/circuits/README.md), which an estimate would report instead of the cost.
+ */
 async function verifierGas(s: DevSystem, v: VerifierCase): Promise<number> {
-  const { Interface, getBytes } = await import("ethers");
   const iface = new Interface(["function verify(bytes,bytes) view returns (bool)"]);
   const data = iface.encodeFunctionData("verify", [v.publicInputs, v.proof]);
-  const gas = await s.chain.provider.estimateGas({ to: v.address, data });
-  return Number(gas) - 21_000 - calldataGas(getBytes(data));
+  const tx = await (await s.signer("owner")).sendTransaction({ to: v.address, data, gasLimit: 2_000_000n });
+  const receipt = await waitForReceipt(s.chain.provider, tx);
+  return Number(receipt.gasUsed) - 21_000 - calldataGas(getBytes(data));
 }
 
 async function lifecycle(s: DevSystem, v: VerifierCase, marketId: number, n: number) {
