@@ -12,13 +12,12 @@ import * as snarkjs from "snarkjs";
 import { artifactsOf, CIRCUITS, CIRCUITS_DIR } from "../../chain/circuits/circuits.js";
 import { sampleInputs } from "../../chain/circuits/sample-inputs.js";
 import { minGas } from "../../chain/circuits/solidity.js";
+import { compileVerifiers, DevChain, deployVerifier, waitForReceipt } from "../../chain/index.js";
 import type { ProofResult } from "../../node/prover/backend.js";
 import { loadMarketFile } from "../../node/prover/market-file.js";
 import { SnarkjsBackend } from "../../node/prover/snarkjs-backend.js";
 import { releaseSnarkjs, verifyInJs } from "../../node/prover/verify.js";
 import { toHex } from "../../protocol/bytes.js";
-// TODO: replace with chain/ devchain + compile once the chain branch lands.
-import { compileContract, startDevChain } from "../../test/chain/verifier-chain.js";
 import { median, type Suite, sig } from "./metric.js";
 
 const DEFAULT_RUNS = 5;
@@ -26,7 +25,8 @@ const DEFAULT_RUNS = 5;
 const suite: Suite = async (emit, args) => {
   const runs = Number(args[0] ?? DEFAULT_RUNS);
   const backend = new SnarkjsBackend();
-  const chain = await startDevChain();
+  const chain = await DevChain.start({ idleMineIntervalMs: 0 });
+  const signer = await chain.provider.getSigner(0);
   try {
     for (const circuit of CIRCUITS) {
       for (const scheme of circuit.schemes) {
@@ -62,22 +62,22 @@ const suite: Suite = async (emit, args) => {
           params: { ...params, baselineIs: "snarkjs fullProve on the main thread" },
         });
 
-        const compiled = compileContract(a.wrapperSol, a.wrapperContract);
-        const verifier = new Contract(await chain.deploy(compiled), compiled.abi, chain.provider);
+        const abi = compileVerifiers()[a.wrapperContract]!.abi as never;
+        const verifier = new Contract(await deployVerifier(signer, a.wrapperContract), abi, chain.provider);
         const pub = toHex(result.publicInputs);
         const proof = toHex(result.proof);
         if (!(await verifier.verify!(pub, proof))) throw new Error(`${market.name}: rejected on-chain`);
         // Gas actually used, from a receipt: eth_estimateGas would report the wrapper's MIN_GAS floor.
         const data = verifier.interface.encodeFunctionData("verify", [pub, proof]);
-        const tx = await chain.signer.sendTransaction({
+        const tx = await signer.sendTransaction({
           to: await verifier.getAddress(),
           data,
           gasLimit: 2_000_000n,
         });
-        const receipt = await tx.wait();
+        const receipt = await waitForReceipt(chain.provider, tx);
         emit({
           name: `proving.${circuit.name}.${scheme}.verify_gas`,
-          value: Number(receipt!.gasUsed),
+          value: Number(receipt.gasUsed),
           unit: "gas",
           params: {
             ...params,

@@ -16,13 +16,13 @@ import { rebuildCircuits } from "../../chain/circuits/rebuild.js";
 import { sampleInputs } from "../../chain/circuits/sample-inputs.js";
 import { generateVerifierSol, generateWrapperSol } from "../../chain/circuits/solidity.js";
 import { trimPoseidonConstants } from "../../chain/circuits/trim-poseidon.js";
+import { compileVerifiers, DevChain, deployVerifier } from "../../chain/index.js";
 import type { ProofResult } from "../../node/prover/backend.js";
 import { CommandBackend } from "../../node/prover/command-backend.js";
 import { loadMarketFile } from "../../node/prover/market-file.js";
 import { SnarkjsBackend } from "../../node/prover/snarkjs-backend.js";
 import { releaseSnarkjs } from "../../node/prover/verify.js";
 import { toHex } from "../../protocol/bytes.js";
-import { compileContract, type DevChain, startDevChain } from "./verifier-chain.js";
 
 const SHIPPED = CIRCUITS.flatMap((c) => c.schemes.map((scheme) => ({ circuit: c, scheme })));
 
@@ -92,15 +92,15 @@ describe("chain/circuits: verifier wrappers on a dev chain", function () {
   const deployed = new Map<string, { verifier: Contract; result: ProofResult }>();
 
   before(async () => {
-    chain = await startDevChain();
+    chain = await DevChain.start({ idleMineIntervalMs: 0 });
+    const owner = await chain.provider.getSigner(0);
     for (const { circuit, scheme } of SHIPPED) {
       const a = artifactsOf(circuit, scheme);
-      const compiled = compileContract(a.wrapperSol, a.wrapperContract);
-      const address = await chain.deploy(compiled);
+      const address = await deployVerifier(owner, a.wrapperContract);
       const market = await loadMarketFile(join(CIRCUITS_DIR, "markets", `${circuit.name}-${scheme}.json`));
       const result = await backend.prove(market, sampleInputs(circuit.name, 11n));
       deployed.set(`${circuit.name}-${scheme}`, {
-        verifier: new Contract(address, compiled.abi, chain.provider),
+        verifier: new Contract(address, compileVerifiers()[a.wrapperContract]!.abi as never, chain.provider),
         result,
       });
     }
