@@ -77,8 +77,12 @@ export async function startDevnetWorld(init: DevnetWorldInit): Promise<DevnetWor
   const chain = await DevChain.start({ accounts, ...init.chain });
   try {
     const all = chain.keys.map((k) => fromHex(k));
-    let i = 0;
-    const take = (n: number) => all.slice(i, (i += n));
+    let next = 0;
+    const take = (n: number) => {
+      const keys = all.slice(next, next + n);
+      next += n;
+      return keys;
+    };
     const [owner, verifier] = take(2) as [Uint8Array, Uint8Array];
     const keys = {
       owner,
