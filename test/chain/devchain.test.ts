@@ -1,14 +1,12 @@
 /** The dev chain: anvil from npm on a free port, the idle miner, and a clean stop. */
 import { strict as assert } from "node:assert";
 import { connectChain, DevChain, deployKalypso } from "../../chain/index.js";
+import { waitFor } from "../helpers/wait.js";
 import { expectCode } from "./fixture.js";
 
+/** Poll `ok` until it holds (deadline `timeoutMs`). */
 async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await ok())) {
-    if (Date.now() > deadline) assert.fail(`${what} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitFor(async () => (await ok()) || undefined, what, { timeoutMs, intervalMs: 20 });
 }
 
 describe("chain: dev chain", () => {
