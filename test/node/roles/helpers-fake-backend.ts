@@ -31,7 +31,7 @@ export interface FakeProof {
 
 /**
  * A backend that proves nothing: `prove` waits until the test finishes it (or, with `autoFinish`,
- * answers at once), then returns 8 words of proof and the public inputs of the witness. `failWith`
+ * answers at once), then returns 8 words of 0x01 bytes (which TestVerifier accepts) and the public inputs of the witness. `failWith`
  * scripts failures of the next calls, in order.
  */
 export class FakeBackend implements ProverBackend {
@@ -51,7 +51,7 @@ export class FakeBackend implements ProverBackend {
     const scripted = this.failWith.shift();
     if (scripted) throw new ProverError(scripted, `fake backend: scripted ${scripted}`);
     const result = {
-      proof: new Uint8Array(256).fill(7),
+      proof: new Uint8Array(256).fill(1),
       publicInputs: encodeInputsPublic(market.inputs, inputs),
     };
     if (this.autoFinish) return result;

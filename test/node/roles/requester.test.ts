@@ -1,17 +1,26 @@
 import assert from "node:assert/strict";
 import { rm } from "node:fs/promises";
+import type { InterfaceAbi } from "ethers";
 import { poseidonPreimageInputs } from "../../../chain/circuits/sample-inputs.js";
-import { COLLATERAL } from "../../../chain/index.js";
+import { COLLATERAL, ROLE } from "../../../chain/index.js";
 import type { KalypsoNode } from "../../../node/kalypso-node.js";
 import type { ProverBackend } from "../../../node/prover/backend.js";
 import { encodeInputsPublic } from "../../../node/prover/inputs.js";
+import type { MarketDescription } from "../../../node/prover/market-file.js";
 import { Prover } from "../../../node/roles/prover.js";
 import { encodeWitness } from "../../../node/roles/prover-inputs.js";
 import type { JobEvent, JobOutcome } from "../../../node/roles/prover-jobs.js";
 import { type ProofOutcome, Requester, type RequestProgress } from "../../../node/roles/requester.js";
-import { type Address, bytesEqual, type SignedQuote, type SignedRequest } from "../../../protocol/index.js";
+import { requestProof } from "../../../node/sdk/request-proof.js";
+import {
+  type Address,
+  bytesEqual,
+  MAX_INLINE_INPUTS_BYTES,
+  type SignedQuote,
+  type SignedRequest,
+} from "../../../protocol/index.js";
 import { waitFor } from "../../helpers/wait.js";
-import { FakeBackend } from "./helpers-fake-backend.js";
+import { FAKE_MARKET, FakeBackend } from "./helpers-fake-backend.js";
 import {
   anchor,
   captureLogger,
@@ -49,9 +58,10 @@ describe("node/roles: requester and prover end to end (anvil, libp2p, LevelDB, r
   async function startPair(
     backend: ProverBackend,
     requesterRole: "requester" | "requester2",
-    logs: string[] = [],
+    { logs = [], served }: { logs?: string[]; served?: { marketId: number; market: MarketDescription } } = {},
   ) {
-    const { sys, marketId, market } = ps;
+    const { sys } = ps;
+    const { marketId, market } = served ?? ps;
     const logger = captureLogger(logs);
     const proverDir = await tempDir();
     const requesterDir = await tempDir();
@@ -182,11 +192,9 @@ describe("node/roles: requester and prover end to end (anvil, libp2p, LevelDB, r
     const backend = new FakeBackend();
     backend.failWith = ["PROVER_CRASHED", "PROVER_CRASHED", "PROVER_CRASHED"];
     const logs: string[] = [];
-    const { proverNode, requesterNode, prover, requester, outcomes } = await startPair(
-      backend,
-      "requester",
+    const { proverNode, requesterNode, prover, requester, outcomes } = await startPair(backend, "requester", {
       logs,
-    );
+    });
     const mp = sys.d.marketplace;
     await (await sys.market("requester")).deposit(MAX_PRICE);
     const before = await mp.balanceOf(sys.addr.requester);
@@ -221,5 +229,70 @@ describe("node/roles: requester and prover end to end (anvil, libp2p, LevelDB, r
       collateralBefore.free + collateralBefore.locked - COLLATERAL,
     );
     assert.equal((await mp.requestState(record.requestId)).status, "slashed");
+  });
+
+  it("inputs too large to travel inline are fetched by hash from the requester's node", async () => {
+    const { sys } = ps;
+    // 300 public words (9,600 bytes) on the dev market's TestVerifier, proven by the fake backend.
+    const wide: MarketDescription = { ...FAKE_MARKET, inputs: [{ name: "x", public: true, length: 300 }] };
+    const backend = new FakeBackend();
+    const { proverNode, requesterNode, prover, requester } = await startPair(backend, "requester2", {
+      served: { marketId: sys.marketId, market: wide },
+    });
+    const x = Array.from({ length: 300 }, (_, i) => String(i + 1));
+    const publicInputs = encodeInputsPublic(wide.inputs, { x });
+    assert.ok(publicInputs.length > MAX_INLINE_INPUTS_BYTES, "too large for a request message");
+    const pending = requester.requestProof({
+      marketId: sys.marketId,
+      publicInputs,
+      maxPrice: MAX_PRICE,
+      provingTime: PROVING_TIME_S,
+      assignWithinS: 120,
+    });
+    pending.catch(() => {}); // awaited below
+    const record = await playLeader(proverNode, requesterNode, prover.address);
+    const gossiped = proverNode.pool.requests.get(record.requestId)!;
+    assert.equal(gossiped.inputs.length, 0, "the request travelled without its inputs");
+    const outcome = await pending;
+    assert.equal(outcome.code, "PROVEN");
+    assert.deepEqual(backend.calls, 1);
+    assert.ok(
+      bytesEqual((await proverNode.store.getInput(record.inputsHash))!, publicInputs),
+      "fetched and kept",
+    );
+  });
+
+  it("the SDK joins through a bootstrap peer, requests a proof, returns it and leaves nothing running", async () => {
+    const { sys } = ps;
+    const { proverNode, requesterNode, prover } = await startPair(ps.backend, "requester2");
+    const kinds: string[] = [];
+    const pending = requestProof({
+      rpcUrl: sys.chain.url,
+      contracts: {
+        marketplace: sys.d.marketplace.address as Address,
+        registry: sys.d.registry.address as Address,
+      },
+      privateKey: sys.chain.keys[ROLE.other]!,
+      bootstrap: [proverNode.host.getMultiaddrs()[0]!.toString()],
+      request: request(44n),
+      marketplaceAbi: sys.d.artifacts.Marketplace!.abi as InterfaceAbi,
+      confirmations: 0,
+      chainPollMs: 100,
+      network: { localNetwork: true, dht: false },
+      onProgress: (p) => kinds.push(p.kind),
+    });
+    pending.catch(() => {}); // awaited below
+    const record = await playLeader(proverNode, requesterNode, prover.address);
+    const outcome = await pending;
+    assert.equal(outcome.code, "PROVEN");
+    assert.equal(outcome.requestId, record.requestId);
+    assert.equal(outcome.proof?.length, 256);
+    assert.deepEqual(kinds, ["published", "assigned", "verified"]);
+    assert.equal(
+      await sys.d.marketplace.balanceOf(sys.addr.other),
+      MAX_PRICE - PRICE,
+      "deposited maxPrice, paid the price",
+    );
+    await waitFor(() => proverNode.host.getPeers().length === 1, "the SDK's node to have left");
   });
 });
