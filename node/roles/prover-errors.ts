@@ -11,6 +11,8 @@ export type ProverRoleErrorCode =
   | "ASSIGNMENT_INPUTS_MISMATCH"
   /** Too little time is left before the deadline to prove and submit: skipped, not attempted. */
   | "ASSIGNMENT_TOO_LATE"
+  /** A soft-confirmed assignment was never anchored on-chain in time: nothing to submit it to. */
+  | "ASSIGNMENT_NOT_ANCHORED"
   /** Every attempt failed (the cause is the last failure). */
   | "ASSIGNMENT_GAVE_UP"
   /** The prover stopped while the assignment was in flight. */

@@ -237,6 +237,8 @@ export class ProverJobs extends EventTarget {
         { requestId: record.requestId, code: error.code, cause: (err as { code?: string }).code },
         "assignment failed",
       );
+      // Proven too early (soft-confirmed, never anchored in time): the anchor may still come, and then it is new work.
+      if (error.code === "ASSIGNMENT_NOT_ANCHORED") this.known.delete(record.requestId);
       this.emit({ kind: "failed", requestId: record.requestId, error });
     }
   }

@@ -15,10 +15,17 @@ import { privateKeyToAddress } from "../../protocol/signature.js";
 import type { KalypsoNode } from "../kalypso-node.js";
 import type { Logger } from "../logger.js";
 import { silentLogger } from "../logger.js";
+import type { GossipDelivery } from "../network/gossip.js";
 import { marketTopic } from "../network/topics.js";
 import type { ProofResult } from "../prover/backend.js";
 import { ProverRoleError } from "./prover-errors.js";
-import { type AssignmentInputs, ProverJobs, type ProverJobsInit, type ProverMarket } from "./prover-jobs.js";
+import {
+  type AssignmentInputs,
+  type JobEvent,
+  ProverJobs,
+  type ProverJobsInit,
+  type ProverMarket,
+} from "./prover-jobs.js";
 import { type QuotePricing, QuotePublisher } from "./quote-publisher.js";
 
 /** What the prover runs on. */
@@ -42,6 +49,18 @@ export interface ProverInit extends ProverJobsInit {
   minCollateral?: bigint;
   /** How often quotes are checked for refresh. Default 1,000 ms. */
   quoteCheckIntervalMs?: number;
+  /**
+   * Soft confirmation (DESIGN §3.5): start proving on an assignment in a batch on the log topic,
+   * before the leader anchors it; the proof is submitted once the anchor is seen. Off unless given.
+   * `isLeader` says whether a batch's signer leads `term` (the node checks only the signature).
+   */
+  softConfirm?: { isLeader(signer: Address, term: number): boolean | Promise<boolean> };
+}
+
+/** Resolves with the anchored record of a request once RequestAssigned for it is read. */
+interface Anchor {
+  promise: Promise<AssignedRecord>;
+  resolve(record: AssignedRecord): void;
 }
 
 /** The prover service; `jobs` emits "proven", "skipped" and "failed" JobEvents. */
@@ -50,6 +69,8 @@ export class Prover {
   readonly jobs: ProverJobs;
   readonly quotes: QuotePublisher;
   private readonly log: Logger;
+  private readonly anchors = new Map<Hex32, Anchor>();
+  private unsubscribe: (() => void) | undefined;
   private started = false;
   private stopped = false;
 
@@ -74,6 +95,11 @@ export class Prover {
       },
       init,
     );
+    // An outcome ends the wait for an anchor, whatever it was.
+    for (const kind of ["proven", "skipped", "failed"])
+      this.jobs.addEventListener(kind, (e) =>
+        this.anchors.delete((e as JobEvent).outcome.requestId as Hex32),
+      );
     this.quotes = new QuotePublisher(
       {
         prover: this.address,
@@ -109,6 +135,7 @@ export class Prover {
     if (!node.chain) throw new TypeError("prover: the node must follow the chain (KalypsoNodeInit.chain)");
     // Registered before the watcher starts, so no assignment is read before we listen.
     node.chain.on("RequestAssigned", (e) => this.onAssigned(e));
+    if (this.init.softConfirm) this.unsubscribe = node.gossip.onMessage((d) => void this.onGossip(d));
     await node.startChain();
     options.signal?.throwIfAborted();
     await this.quotes.start();
@@ -119,6 +146,7 @@ export class Prover {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.unsubscribe?.();
     await this.quotes.stop();
     await this.jobs.stop();
   }
@@ -148,7 +176,46 @@ export class Prover {
     const { status } = await this.components.marketplace.requestState(record.requestId);
     if (status !== "assigned") return;
     this.log.info({ requestId: record.requestId, deadline: record.deadline }, "assigned");
+    this.anchorOf(record.requestId).resolve(record);
+    // Already queued when it was soft-confirmed: then this only releases its submission.
     this.jobs.add(record);
+  }
+
+  private anchorOf(requestId: Hex32): Anchor {
+    let a = this.anchors.get(requestId);
+    if (!a) {
+      let resolve!: (r: AssignedRecord) => void;
+      const promise = new Promise<AssignedRecord>((r) => {
+        resolve = r;
+      });
+      a = { promise, resolve };
+      this.anchors.set(requestId, a);
+    }
+    return a;
+  }
+
+  /** A batch on the log topic assigning us work: start on it before it is anchored. */
+  private async onGossip(d: GossipDelivery): Promise<void> {
+    if (d.message.type !== "batch" || this.stopped) return;
+    const { header, assignments } = d.message.body;
+    const mine = assignments.filter((a) => a.prover === this.address);
+    if (mine.length === 0 || !(await this.init.softConfirm!.isLeader(d.validated.signer, header.term)))
+      return;
+    for (const a of mine) {
+      const signed = this.components.node.pool.requests.get(a.requestId);
+      if (!signed || !this.components.markets.has(signed.request.marketId)) continue;
+      this.log.info({ requestId: a.requestId, term: header.term, seq: header.seq }, "soft-confirmed");
+      // The anchor comes later, so the real deadline is later still: this one errs on the safe side.
+      this.jobs.add({
+        requestId: a.requestId,
+        requester: signed.request.requester,
+        marketId: signed.request.marketId,
+        prover: this.address,
+        price: a.price,
+        inputsHash: signed.request.inputsHash,
+        deadline: header.time + a.provingTime,
+      });
+    }
   }
 
   private async loadInputs(
@@ -192,8 +259,9 @@ export class Prover {
     options: { signal?: AbortSignal },
   ): Promise<string> {
     options.signal?.throwIfAborted();
+    const anchored = await this.anchored(record, options);
     const receipt = await this.components.marketplace.fulfil({
-      record,
+      record: anchored,
       publicInputs: result.publicInputs,
       proof: result.proof,
     });
@@ -214,5 +282,31 @@ export class Prover {
       .publish({ type: "proof", body: announcement })
       .catch((err) => this.log.warn({ err, requestId: record.requestId }, "proof announcement failed"));
     return receipt.hash;
+  }
+
+  /** The on-chain record of an assignment, waiting for its anchor until its (provisional) deadline. */
+  private anchored(record: AssignedRecord, options: { signal?: AbortSignal }): Promise<AssignedRecord> {
+    const waitMs = Math.max(0, record.deadline - this.components.node.now()) * 1000;
+    const { signal } = options;
+    return new Promise<AssignedRecord>((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      const onAbort = () => {
+        done();
+        reject(signal!.reason);
+      };
+      const timer = setTimeout(() => {
+        done();
+        const why = `proven, but not anchored before its deadline ${record.deadline}`;
+        reject(new ProverRoleError("ASSIGNMENT_NOT_ANCHORED", `request ${record.requestId}: ${why}`));
+      }, waitMs);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.anchorOf(record.requestId).promise.then((r) => {
+        done();
+        resolve(r);
+      });
+    });
   }
 }

@@ -2,22 +2,30 @@ import assert from "node:assert/strict";
 import { rm } from "node:fs/promises";
 import type { InterfaceAbi } from "ethers";
 import { poseidonPreimageInputs } from "../../../chain/circuits/sample-inputs.js";
-import { COLLATERAL, ROLE } from "../../../chain/index.js";
+import { buildAssignmentBatch, COLLATERAL, ROLE } from "../../../chain/index.js";
 import type { KalypsoNode } from "../../../node/kalypso-node.js";
 import type { ProverBackend } from "../../../node/prover/backend.js";
 import { encodeInputsPublic } from "../../../node/prover/inputs.js";
 import type { MarketDescription } from "../../../node/prover/market-file.js";
-import { Prover } from "../../../node/roles/prover.js";
+import { Prover, type ProverInit } from "../../../node/roles/prover.js";
 import { encodeWitness } from "../../../node/roles/prover-inputs.js";
 import type { JobEvent, JobOutcome } from "../../../node/roles/prover-jobs.js";
 import { type ProofOutcome, Requester, type RequestProgress } from "../../../node/roles/requester.js";
 import { requestProof } from "../../../node/sdk/request-proof.js";
 import {
   type Address,
+  assignmentsHash,
+  type BatchHeader,
   bytesEqual,
+  eventsHash,
+  type Hex32,
+  type LogEvent,
   MAX_INLINE_INPUTS_BYTES,
   type SignedQuote,
   type SignedRequest,
+  signBatchHeader,
+  toHex,
+  ZERO_HASH,
 } from "../../../protocol/index.js";
 import { waitFor } from "../../helpers/wait.js";
 import { FAKE_MARKET, FakeBackend } from "./helpers-fake-backend.js";
@@ -58,7 +66,15 @@ describe("node/roles: requester and prover end to end (anvil, libp2p, LevelDB, r
   async function startPair(
     backend: ProverBackend,
     requesterRole: "requester" | "requester2",
-    { logs = [], served }: { logs?: string[]; served?: { marketId: number; market: MarketDescription } } = {},
+    {
+      logs = [],
+      served,
+      proverInit = {},
+    }: {
+      logs?: string[];
+      served?: { marketId: number; market: MarketDescription };
+      proverInit?: Partial<ProverInit>;
+    } = {},
   ) {
     const { sys } = ps;
     const { marketId, market } = served ?? ps;
@@ -82,6 +98,7 @@ describe("node/roles: requester and prover end to end (anvil, libp2p, LevelDB, r
         pricing: new Map([[marketId, { price: PRICE, provingTime: PROVING_TIME_S, capacity: 2 }]]),
         minCollateral: COLLATERAL * 4n,
         backoffMs: 10,
+        ...proverInit,
       },
     );
     services.push(prover);
@@ -260,6 +277,61 @@ describe("node/roles: requester and prover end to end (anvil, libp2p, LevelDB, r
       bytesEqual((await proverNode.store.getInput(record.inputsHash))!, publicInputs),
       "fetched and kept",
     );
+  });
+
+  it("soft confirmation: the prover starts on a leader-signed batch on the log topic, and submits once it is anchored", async () => {
+    const { sys } = ps;
+    const mp = sys.d.marketplace;
+    const backend = new FakeBackend(false);
+    const { proverNode, requesterNode, prover, requester } = await startPair(backend, "requester2", {
+      served: { marketId: sys.marketId, market: FAKE_MARKET },
+      proverInit: { softConfirm: { isLeader: (signer) => signer === sys.addr.leader } },
+    });
+    const circuit = { hash: "1005", preimage: "5" };
+    const pending = requester.requestProof({
+      marketId: sys.marketId,
+      publicInputs: encodeInputsPublic(FAKE_MARKET.inputs, circuit),
+      witness: encodeWitness(circuit),
+      maxPrice: MAX_PRICE,
+      provingTime: PROVING_TIME_S,
+      assignWithinS: 120,
+    });
+    pending.catch(() => {}); // awaited below
+    const request = await waitFor(
+      () => [...proverNode.pool.requests.values()].at(-1),
+      "the request at the prover",
+    );
+    const quote = await waitFor(
+      () => [...requesterNode.pool.quotes.values()].find((q) => q.quote.prover === prover.address),
+      "the quote at the requester",
+    );
+    // The leader sequences them: a log batch on gossip, signed with the leader's key, not yet anchored.
+    const { assignments } = buildAssignmentBatch(sys.d.marketDomain, [{ request, quote }]);
+    const events: LogEvent[] = [
+      { kind: "request", signed: { ...request, inputs: new Uint8Array(0), secret: new Uint8Array(0) } },
+      { kind: "quote", signed: quote },
+    ];
+    const header: BatchHeader = {
+      term: (await sys.d.registry.lease()).term,
+      seq: 0,
+      prevHash: ZERO_HASH,
+      time: await sys.chain.now(),
+      eventsHash: toHex(eventsHash(events)) as Hex32,
+      assignmentsHash: toHex(assignmentsHash(assignments)) as Hex32,
+      stateDigest: ZERO_HASH,
+    };
+    const signature = signBatchHeader(sys.d.registryDomain, header, sys.keys.leader);
+    await requesterNode.publish({ type: "batch", body: { header, signature, events, assignments } });
+
+    await waitFor(() => backend.inFlight.length === 1, "proving to start on the soft confirmation");
+    const id = assignments[0]!.requestId;
+    assert.equal((await mp.requestState(id)).status, "none", "proving started before the anchor");
+    backend.inFlight[0]!.finish();
+    const record = await anchor(sys, request, quote);
+    const outcome = await pending;
+    assert.equal(outcome.code, "PROVEN", "submitted once anchored");
+    assert.equal(outcome.requestId, record.requestId);
+    assert.equal(backend.calls, 1, "proven once, not again for the anchor");
   });
 
   it("the SDK joins through a bootstrap peer, requests a proof, returns it and leaves nothing running", async () => {
