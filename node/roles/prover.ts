@@ -227,6 +227,13 @@ export class Prover {
     const publicInputs = await this.bytesByHash(record.inputsHash, options);
     const request =
       node.pool.requests.get(record.requestId) ?? (await node.store.getRequest(record.requestId));
+    const market = this.components.markets.get(record.marketId);
+    if (!request && market?.description.inputs.some((i) => !i.public)) {
+      throw new ProverRoleError(
+        "ASSIGNMENT_INPUTS_UNAVAILABLE",
+        `request ${record.requestId} never reached this node: the hash of its witness is unknown`,
+      );
+    }
     const secretHash = request?.request.secretHash ?? ZERO_HASH;
     const witness = secretHash === ZERO_HASH ? undefined : await this.bytesByHash(secretHash, options);
     return { publicInputs, witness };
