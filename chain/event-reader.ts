@@ -126,11 +126,16 @@ export class ChainEventReader {
           if (!controller.signal.aborted) onError(e);
         }
         await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, this.pollIntervalMs);
-          controller.signal.addEventListener("abort", () => {
+          const onAbort = () => {
             clearTimeout(t);
             resolve();
-          });
+          };
+          // Removed after each wait: one listener per poll would pile up on the long-lived signal.
+          const t = setTimeout(() => {
+            controller.signal.removeEventListener("abort", onAbort);
+            resolve();
+          }, this.pollIntervalMs);
+          controller.signal.addEventListener("abort", onAbort, { once: true });
         });
       }
     };
