@@ -1,0 +1,175 @@
+/**
+ * What a follower does with each batch (DESIGN §3.3, §4): check that its signer held the lease for
+ * its term, keep its header by (term, seq) to catch an equivocation, refuse a batch from a term the
+ * registry has moved past, apply it (re-running the matching rule) and raise an alarm when the
+ * leader's assignments or state digest are not what the rule gives. A gap is filled by syncing the
+ * log from the peer that sent the batch.
+ */
+import type { RegistryClient } from "../../chain/index.js";
+import {
+  type Address,
+  applyBatch,
+  type BatchHeader,
+  batchHeaderHash,
+  type Hex32,
+  LogError,
+  type Signature,
+  type SignedBatch,
+  validateBatch,
+} from "../../protocol/index.js";
+import type { KalypsoNode } from "../kalypso-node.js";
+import type { Logger } from "../logger.js";
+import type { MatcherLog } from "./matcher-log.js";
+
+/** LogError codes that prove the leader broke the log (not merely that we are behind). */
+export const ALARM_CODES: ReadonlySet<string> = new Set([
+  "LOG_ASSIGNMENTS_DIFFER",
+  "LOG_STATE_DIGEST_DIFFERS",
+  "LOG_INVALID_EVENT",
+  "LOG_BODY_MISMATCH",
+  "LOG_BROKEN_CHAIN",
+]);
+
+/** What the follower needs, and how it reports. */
+export interface FollowerComponents {
+  node: KalypsoNode;
+  log: MatcherLog;
+  registry: RegistryClient;
+  logger: Logger;
+  /** The lease holder of `term`, or undefined when the chain does not know it yet. */
+  leaderOf(term: number): Promise<Address | undefined>;
+  /** The newest term the registry is known to be at. */
+  currentTerm(): number;
+  onApplied(batch: SignedBatch): void;
+  onRejected(batch: SignedBatch, code: string, message: string): void;
+  onAlarm(batch: SignedBatch, code: string, message: string): void;
+  onEquivocation(term: number, seq: number, tx: string | undefined): void;
+}
+
+interface Seen {
+  header: BatchHeader;
+  signature: Signature;
+  hash: Hex32;
+}
+
+/** Keeps (term, seq) -> header and applies batches in order. */
+export class Follower {
+  private readonly headers = new Map<string, Seen>();
+  private readonly reported = new Set<number>();
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly c: FollowerComponents) {}
+
+  /** Handle a gossiped batch signed by `signer`, after those before it. */
+  receive(batch: SignedBatch, signer: Address, from?: string): Promise<void> {
+    this.queue = this.queue
+      .then(() => this.handle(batch, signer, from))
+      .catch((err) => this.c.logger.error({ err }, "batch handling failed"));
+    return this.queue;
+  }
+
+  /** Remember a header we signed ourselves (a leader never equivocates against its own record). */
+  remember(batch: SignedBatch): void {
+    const h = batch.header;
+    this.headers.set(`${h.term}:${h.seq}`, this.seen(batch));
+  }
+
+  /** Wait until every batch received so far is handled. */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  private seen(batch: SignedBatch): Seen {
+    return {
+      header: batch.header,
+      signature: batch.signature,
+      hash: batchHeaderHash(this.c.log.state.matcherDomain, batch.header),
+    };
+  }
+
+  private async handle(batch: SignedBatch, signer: Address, from?: string): Promise<void> {
+    const h = batch.header;
+    const leader = await this.c.leaderOf(h.term);
+    // [IGNORE] only the lease holder of the batch's term may sign it
+    if (leader === undefined || leader !== signer.toLowerCase()) {
+      this.c.logger.warn(
+        { term: h.term, seq: h.seq, signer, leader },
+        "batch not signed by its term's leader",
+      );
+      return;
+    }
+    const mine = this.seen(batch);
+    const key = `${h.term}:${h.seq}`;
+    const before = this.headers.get(key);
+    if (before && before.hash !== mine.hash) {
+      await this.report(before, mine);
+      return;
+    }
+    this.headers.set(key, mine);
+    const state = this.c.log.state;
+    // Fencing: a term the registry has moved past is over, whatever its leader still sends.
+    if (h.term < this.c.currentTerm() || h.term < state.head.term) {
+      const msg = `batch ${h.seq} has term ${h.term}, the lease is at term ${this.c.currentTerm()}`;
+      this.c.onRejected(batch, "LOG_STALE_TERM", msg);
+      return;
+    }
+    if (h.seq < state.head.seq) return;
+    if (h.seq > state.head.seq) {
+      await this.sync(from);
+      if (h.seq !== state.head.seq) return;
+    }
+    this.apply(batch);
+  }
+
+  private apply(batch: SignedBatch): boolean {
+    try {
+      applyBatch(this.c.log.state, batch, { bodyVerified: true });
+    } catch (err) {
+      if (!(err instanceof LogError)) throw err;
+      if (ALARM_CODES.has(err.code)) this.c.onAlarm(batch, err.code, err.message);
+      else this.c.onRejected(batch, err.code, err.message);
+      return false;
+    }
+    this.c.onApplied(batch);
+    return true;
+  }
+
+  /** Fetch the batches we miss from the peer that has them, checking each like a gossiped one. */
+  private async sync(from?: string): Promise<void> {
+    const node = this.c.node;
+    const peers = node.host.getPeers();
+    const peer = peers.find((p) => p.toString() === from) ?? peers[0];
+    if (!peer) return;
+    for (;;) {
+      const batches = await node.rpc.syncLog(peer, this.c.log.state.head.seq).catch((err) => {
+        this.c.logger.warn({ err, peer: peer.toString() }, "log sync failed");
+        return [];
+      });
+      if (batches.length === 0) return;
+      for (const b of batches) {
+        if (b.header.seq !== this.c.log.state.head.seq) continue;
+        const { signer } = validateBatch(node.validationContext(), b);
+        const leader = await this.c.leaderOf(b.header.term);
+        if (leader !== signer.toLowerCase()) return;
+        this.headers.set(`${b.header.term}:${b.header.seq}`, this.seen(b));
+        if (!this.apply(b)) return;
+      }
+    }
+  }
+
+  /** Two headers for one (term, seq) signed by its leader: prove it on-chain, once per term. */
+  private async report(a: Seen, b: Seen): Promise<void> {
+    const { term, seq } = a.header;
+    if (this.reported.has(term)) return;
+    this.reported.add(term);
+    this.c.logger.error({ term, seq, a: a.hash, b: b.hash }, "leader equivocated: reporting");
+    try {
+      const receipt = await this.c.registry.reportEquivocation(a.header, a.signature, b.header, b.signature);
+      this.c.onEquivocation(term, seq, receipt.hash);
+    } catch (err) {
+      // Someone reported it first (MatcherSlashed): the leader is slashed either way.
+      this.c.logger.warn({ err, term, seq }, "equivocation report reverted");
+      this.c.onEquivocation(term, seq, undefined);
+    }
+  }
+}
