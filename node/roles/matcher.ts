@@ -17,6 +17,7 @@ import {
   applyBatch,
   type Hex32,
   KalypsoError,
+  type LogEvent,
   type SignedBatch,
 } from "../../protocol/index.js";
 import type { KalypsoNode } from "../kalypso-node.js";
@@ -85,7 +86,10 @@ export class Matcher extends EventEmitter<MatcherEvents> {
   private unsubscribe: (() => void) | undefined;
   private leading: Promise<void> | undefined;
   private anchoring: Promise<void> | undefined;
-  private held: { batch: SignedBatch; signer: Address; from: string }[] | undefined;
+  /** While paused: what arrived and waits for the wake-up (batches, then chain facts). */
+  private held:
+    | { batches: { batch: SignedBatch; signer: Address; from: string }[]; facts: LogEvent[] }
+    | undefined;
   private started = false;
   private stopped = false;
 
@@ -158,7 +162,10 @@ export class Matcher extends EventEmitter<MatcherEvents> {
       this.log.applied(b);
       this.follower.remember(b);
     }
-    watchChainFacts({ chain: node.chain, marketplace: this.c.marketplace }, (e) => this.log.add(e));
+    watchChainFacts({ chain: node.chain, marketplace: this.c.marketplace }, (e) => {
+      if (this.held) this.held.facts.push(e);
+      else this.log.add(e);
+    });
     node.chain.on("LeaseClaimed", (e) => {
       this.leaders.set(Number(e.args.term), (e.args.leader as string).toLowerCase() as Address);
     });
@@ -181,13 +188,14 @@ export class Matcher extends EventEmitter<MatcherEvents> {
   }
 
   /**
-   * Freeze (tests and fault injection): no lease checks, no batches, incoming batches held. Models
-   * a process paused by the OS or a long GC: it still believes what it believed.
+   * Freeze (tests and fault injection): no lease checks, no batches; incoming batches and chain
+   * facts are held. Models a process paused by the OS or a long GC: it still believes what it
+   * believed. Gossiped requests and quotes still pool (as a socket buffer would deliver them).
    */
   async pause(): Promise<void> {
     this.stopTimers();
     await this.lease.stop();
-    this.held = [];
+    this.held = { batches: [], facts: [] };
   }
 
   /**
@@ -197,9 +205,10 @@ export class Matcher extends EventEmitter<MatcherEvents> {
   async resume(): Promise<void> {
     await this.leaderTick();
     await this.anchoring;
-    const held = this.held ?? [];
+    const held = this.held ?? { batches: [], facts: [] };
     this.held = undefined;
-    for (const h of held) void this.follower.receive(h.batch, h.signer, h.from);
+    for (const e of held.facts) this.log.add(e);
+    for (const h of held.batches) void this.follower.receive(h.batch, h.signer, h.from);
     this.lease.start();
     this.startTimers();
   }
@@ -239,10 +248,14 @@ export class Matcher extends EventEmitter<MatcherEvents> {
       case "cancel":
         this.log.add({ kind: "cancel", signed: m.body });
         return;
-      case "batch":
-        if (this.held) this.held.push({ batch: m.body, signer: d.validated.signer, from: d.from });
+      case "batch": {
+        const lease = this.lease.current;
+        // We are the only one who may sign our own term: nothing to learn from it on gossip.
+        if (lease.role === "leader" && m.body.header.term === lease.term) return;
+        if (this.held) this.held.batches.push({ batch: m.body, signer: d.validated.signer, from: d.from });
         else void this.follower.receive(m.body, d.validated.signer, d.from);
         return;
+      }
       default:
         return;
     }

@@ -6,6 +6,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Interface } from "ethers";
 import {
   COLLATERAL,
   type DevSystem,
@@ -19,8 +20,19 @@ import { KalypsoNode } from "../../../node/kalypso-node.js";
 import { LOG_TOPIC } from "../../../node/network/topics.js";
 import { Matcher, type MatcherInit } from "../../../node/roles/matcher.js";
 import { EmulatedEnclave } from "../../../node/tee/emulated-enclave.js";
-import type { Hex32, SignedRequest } from "../../../protocol/index.js";
-import { requestId } from "../../../protocol/index.js";
+import {
+  type Assignment,
+  assignmentsHash,
+  type BatchHeader,
+  eventsHash,
+  type Hex32,
+  type LogEvent,
+  requestId,
+  type SignedBatch,
+  type SignedRequest,
+  signBatchHeader,
+  toHex,
+} from "../../../protocol/index.js";
 import { waitFor } from "../../helpers/wait.js";
 
 /** The matchers' roles in the dev system: `leader` holds term 1 from the start. */
@@ -151,4 +163,37 @@ export class MatcherCluster {
     await this.sys.chain.stop();
     await Promise.all(this.dirs.map((d) => rm(d, { recursive: true, force: true })));
   }
+}
+
+/** A batch signed with `key` for a header the test chooses (a lying or equivocating leader). */
+export function craftBatch(
+  sys: DevSystem,
+  key: Uint8Array,
+  header: Omit<BatchHeader, "eventsHash" | "assignmentsHash">,
+  events: LogEvent[] = [],
+  assignments: Assignment[] = [],
+): SignedBatch {
+  const full: BatchHeader = {
+    ...header,
+    eventsHash: toHex(eventsHash(events)),
+    assignmentsHash: toHex(assignmentsHash(assignments)),
+  };
+  return { header: full, signature: signBatchHeader(sys.d.registryDomain, full, key), events, assignments };
+}
+
+/** Requests assigned on-chain since the deployment, with how many times each was. */
+export async function assignedOnChain(sys: DevSystem): Promise<Map<string, number>> {
+  const iface = new Interface(sys.d.artifacts.Marketplace!.abi as never);
+  const logs = await sys.chain.provider.getLogs({
+    address: sys.d.marketplace.address,
+    fromBlock: sys.d.deployBlock,
+    toBlock: "latest",
+    topics: [iface.getEvent("RequestAssigned")!.topicHash],
+  });
+  const out = new Map<string, number>();
+  for (const l of logs) {
+    const id = iface.parseLog(l)!.args.requestId as string;
+    out.set(id, (out.get(id) ?? 0) + 1);
+  }
+  return out;
 }

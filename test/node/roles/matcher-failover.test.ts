@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import type { Hex32 } from "../../../protocol/index.js";
+import { waitFor } from "../../helpers/wait.js";
+import { assignedOnChain, MatcherCluster } from "./matcher-helpers.js";
+
+const LEASE_S = 10;
+
+describe("node/roles/matcher: failover and fencing (anvil, libp2p, LevelDB)", function () {
+  this.timeout(60_000);
+  let cluster: MatcherCluster | undefined;
+
+  afterEach(async () => {
+    await cluster?.stop();
+    cluster = undefined;
+  });
+
+  it("3 matchers, the leader stops: a new leader claims after expiry, continues the log, every request is assigned exactly once", async () => {
+    cluster = await MatcherCluster.start({ matchers: 3, leaseDurationS: LEASE_S });
+    const c = cluster;
+    const [old, ...rest] = c.matchers;
+    await waitFor(() => old!.role.role === "leader", "the dev leader to lead");
+    await c.submitQuote();
+    const ids: Hex32[] = [await c.submitRequest(), await c.submitRequest()];
+    await waitFor(async () => (await c.status(ids[1]!)) === "assigned", "the first requests anchored");
+    // Sent right before the leader dies: sequenced or not, none may be lost.
+    ids.push(await c.submitRequest(), await c.submitRequest());
+    await old!.stop();
+    await c.nodes[0]!.stop();
+    ids.push(await c.submitRequest());
+    const seqBefore = Math.max(...rest.map((m) => m.log.state.head.seq));
+    await c.sys.chain.increaseTime(LEASE_S + 1);
+    const next = await waitFor(() => rest.find((m) => m.role.role === "leader"), "a new leader");
+    assert.ok(next.role.term >= 2, `new term ${next.role.term}`);
+    ids.push(await c.submitRequest(), await c.submitRequest());
+    await waitFor(async () => {
+      for (const id of ids) if ((await c.status(id)) !== "assigned") return false;
+      return true;
+    }, "every request assigned on-chain");
+    const counts = await assignedOnChain(c.sys);
+    for (const id of ids) assert.equal(counts.get(id), 1, `request ${id} assigned exactly once`);
+    assert.ok(next.log.state.head.seq > seqBefore, "the new leader continued the log");
+    assert.equal(next.log.state.head.term, next.role.term, "under its own term");
+    const follower = rest.find((m) => m !== next)!;
+    await waitFor(() => follower.log.state.head.seq >= next.log.state.head.seq, "the follower to catch up");
+  });
+
+  it("a paused old leader's later batch is rejected by followers (stale term) and its anchoring reverts on-chain", async () => {
+    cluster = await MatcherCluster.start({ matchers: 3, leaseDurationS: LEASE_S });
+    const c = cluster;
+    const [old, ...rest] = c.matchers;
+    await waitFor(() => old!.role.role === "leader", "the dev leader to lead");
+    await c.submitQuote();
+    const first = await c.submitRequest();
+    await waitFor(async () => (await c.status(first)) === "assigned", "the first request anchored");
+    await old!.pause();
+    await c.sys.chain.increaseTime(LEASE_S + 1);
+    const next = await waitFor(() => rest.find((m) => m.role.role === "leader"), "a new leader");
+    const late = await c.submitRequest();
+    await waitFor(
+      async () => (await c.status(late)) === "assigned",
+      "the new leader anchors the late request",
+    );
+    const follower = rest.find((m) => m !== next)!;
+    const rejected: { code: string; term: number }[] = [];
+    follower.on("rejected", (r) => rejected.push(r));
+    const failed: string[] = [];
+    old!.on("anchorFailed", (f) => failed.push(f.code));
+    const oldBatches: number[] = [];
+    old!.on("batch", (b) => b.role === "leader" && oldBatches.push(b.term));
+    await old!.resume();
+    assert.deepEqual(oldBatches, [1], "the old leader sequenced a batch under its stale term");
+    await waitFor(() => rejected.find((r) => r.term === 1), "the follower to reject the stale batch");
+    assert.equal(rejected[0]!.code, "LOG_STALE_TERM");
+    await waitFor(() => failed.length > 0, "the stale anchoring to fail");
+    assert.equal(failed[0], "STALE_TERM", "the contract fences the old term");
+    await waitFor(() => old!.role.role === "follower", "the old leader to step down");
+    assert.equal((await assignedOnChain(c.sys)).get(late), 1, "assigned once, by the new leader");
+  });
+});
