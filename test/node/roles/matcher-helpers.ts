@@ -49,10 +49,16 @@ export class MatcherCluster {
 
   /** Start the chain, register the third matcher, fund requester and prover, start the nodes and matchers. */
   static async start(
-    opts: { leaseDurationS?: number; matchers?: number; init?: MatcherInit } = {},
+    opts: {
+      leaseDurationS?: number;
+      matchers?: number;
+      init?: MatcherInit;
+      idleMineIntervalMs?: number;
+    } = {},
   ): Promise<MatcherCluster> {
+    // Tests move chain time by hand (idle miner off); the bench lets it follow the wall clock.
     const sys = await startDevSystem(
-      { idleMineIntervalMs: 0 },
+      { idleMineIntervalMs: opts.idleMineIntervalMs ?? 0 },
       { leaseDurationS: opts.leaseDurationS ?? 10 },
     );
     const cluster = new MatcherCluster(sys);
