@@ -30,6 +30,11 @@ export interface LeaseWatcherComponents {
   provider: Provider;
   /** The matcher's enclave address (the lease holder's identity). */
   self: Address;
+  /**
+   * Runs before each claim: the matcher catches up on the log from its peers while the old term is
+   * still the registry's, so the batches any peer holds are part of the log it will continue.
+   */
+  beforeClaim?: () => Promise<void>;
   logger?: Logger;
 }
 
@@ -133,6 +138,7 @@ export class LeaseWatcher extends EventEmitter<{ change: [LeaseView] }> {
 
   private async claim(expiredTerm: number): Promise<void> {
     this.set({ ...this.view, role: "candidate", term: expiredTerm });
+    await this.c.beforeClaim?.().catch((err) => this.log.warn({ err }, "catch-up before claim failed"));
     try {
       await this.c.registry.claim();
       const lease = await this.c.registry.lease();

@@ -27,6 +27,8 @@ export interface AnchorComponents {
   log: MatcherLog;
   marketDomain: Domain;
   registryDomain: Domain;
+  /** Told of each assignment dropped because the chain refused it (with the contract's code). */
+  onDrop?: (a: Assignment, code: string, message: string) => void;
 }
 
 /** How an anchoring round ended. */
@@ -68,7 +70,10 @@ export async function anchorOnce(
       const bad = todo.filter((a) => names(err, a, c.log.requests.get(a.requestId)?.request.requester));
       if (bad.length === 0) return { kind: "failed", code: err.code, message: err.message };
       // The contract names the item it refused: drop it for good (it can never be anchored as is).
-      for (const a of bad) c.log.unanchored.delete(a.requestId);
+      for (const a of bad) {
+        c.log.unanchored.delete(a.requestId);
+        c.onDrop?.(a, err.code, err.message);
+      }
       todo = todo.filter((a) => !bad.includes(a));
     }
   }

@@ -46,6 +46,9 @@ export interface FollowerComponents {
   onEquivocation(term: number, seq: number, tx: string | undefined): void;
 }
 
+/** Headers kept to catch equivocation: the recent ones, where a second header can still matter. */
+const MAX_HEADERS = 10_000;
+
 interface Seen {
   header: BatchHeader;
   signature: Signature;
@@ -68,10 +71,32 @@ export class Follower {
     return this.queue;
   }
 
+  /**
+   * Fetch from every connected peer the batches beyond our head (a candidate does this before it
+   * claims). Each fetch is bounded by `timeoutMs`: a dead peer must not delay a failover.
+   */
+  async catchUp(timeoutMs = 1000): Promise<void> {
+    const run = async () => {
+      for (const peer of this.c.node.host.getPeers())
+        await this.sync(peer.toString(), AbortSignal.timeout(timeoutMs));
+    };
+    this.queue = this.queue.then(run).catch((err) => this.c.logger.warn({ err }, "catch-up failed"));
+    await this.queue;
+  }
+
   /** Remember a header we signed ourselves (a leader never equivocates against its own record). */
   remember(batch: SignedBatch): void {
-    const h = batch.header;
-    this.headers.set(`${h.term}:${h.seq}`, this.seen(batch));
+    this.keep(this.seen(batch));
+  }
+
+  /** Keep a header by (term, seq); forget those far behind the head (a fork that old is settled on-chain). */
+  private keep(s: Seen): void {
+    this.headers.set(`${s.header.term}:${s.header.seq}`, s);
+    if (this.headers.size <= MAX_HEADERS) return;
+    for (const [k, v] of this.headers) {
+      if (this.headers.size <= MAX_HEADERS / 2) break;
+      if (v.header.seq < this.c.log.state.head.seq - MAX_HEADERS / 2) this.headers.delete(k);
+    }
   }
 
   /** Wait until every batch received so far is handled. */
@@ -105,7 +130,7 @@ export class Follower {
       await this.report(before, mine);
       return;
     }
-    this.headers.set(key, mine);
+    this.keep(mine);
     const state = this.c.log.state;
     // Fencing: a term the registry has moved past is over, whatever its leader still sends.
     if (h.term < this.c.currentTerm() || h.term < state.head.term) {
@@ -135,23 +160,26 @@ export class Follower {
   }
 
   /** Fetch the batches we miss from the peer that has them, checking each like a gossiped one. */
-  private async sync(from?: string): Promise<void> {
+  private async sync(from?: string, signal?: AbortSignal): Promise<void> {
     const node = this.c.node;
     const peers = node.host.getPeers();
     const peer = peers.find((p) => p.toString() === from) ?? peers[0];
     if (!peer) return;
     for (;;) {
-      const batches = await node.rpc.syncLog(peer, this.c.log.state.head.seq).catch((err) => {
-        this.c.logger.warn({ err, peer: peer.toString() }, "log sync failed");
-        return [];
-      });
-      if (batches.length === 0) return;
+      const batches = await node.rpc
+        .syncLog(peer, this.c.log.state.head.seq, undefined, { signal })
+        .catch((err) => {
+          this.c.logger.warn({ err, peer: peer.toString() }, "log sync failed");
+          return [];
+        });
+      // A peer that sends nothing we can use ends the sync (and cannot keep us looping).
+      if (batches[0]?.header.seq !== this.c.log.state.head.seq) return;
       for (const b of batches) {
-        if (b.header.seq !== this.c.log.state.head.seq) continue;
+        if (b.header.seq !== this.c.log.state.head.seq) return;
         const { signer } = validateBatch(node.validationContext(), b);
         const leader = await this.c.leaderOf(b.header.term);
         if (leader !== signer.toLowerCase()) return;
-        this.headers.set(`${b.header.term}:${b.header.seq}`, this.seen(b));
+        this.keep(this.seen(b));
         if (!this.apply(b)) return;
       }
     }

@@ -6,7 +6,8 @@
  * batch, raise alarms and report equivocations.
  *
  * Events: `role` {role, term}, `batch` {role, term, seq, events, assignments}, `anchored` {tx,
- * count, requestIds}, `anchorFailed` {code, message}, `alarm` {code, term, seq, message},
+ * count, requestIds}, `anchorFailed` {code, message}, `anchorDropped` {requestId, code}, `alarm`
+ * {code, term, seq, message},
  * `rejected` {code, term, seq, message}, `equivocation` {term, seq, tx}.
  */
 import { EventEmitter } from "node:events";
@@ -69,6 +70,7 @@ interface MatcherEvents {
   batch: [{ role: MatcherRole; term: number; seq: number; events: number; assignments: number }];
   anchored: [{ tx: string; count: number; requestIds: Hex32[] }];
   anchorFailed: [{ code: string; message: string }];
+  anchorDropped: [{ requestId: Hex32; code: string }];
   alarm: [{ code: string; term: number; seq: number; message: string }];
   rejected: [{ code: string; term: number; seq: number; message: string }];
   equivocation: [{ term: number; seq: number; tx: string | undefined }];
@@ -108,7 +110,13 @@ export class Matcher extends EventEmitter<MatcherEvents> {
     const ctx = c.node.validationContext();
     this.log = new MatcherLog(ctx.marketDomain, ctx.matcherDomain);
     this.lease = new LeaseWatcher(
-      { registry: c.registry, provider: c.provider, self: c.enclave.address, logger: this.logger },
+      {
+        registry: c.registry,
+        provider: c.provider,
+        self: c.enclave.address,
+        logger: this.logger,
+        beforeClaim: () => this.follower.catchUp(),
+      },
       { checkIntervalMs: this.opts.leaseCheckIntervalMs },
     );
     this.follower = new Follower({
@@ -321,6 +329,10 @@ export class Matcher extends EventEmitter<MatcherEvents> {
           log: this.log,
           marketDomain: ctx.marketDomain,
           registryDomain: ctx.matcherDomain,
+          onDrop: (a, code, message) => {
+            this.logger.warn({ requestId: a.requestId, code }, `assignment not anchorable: ${message}`);
+            this.emit("anchorDropped", { requestId: a.requestId, code });
+          },
         },
         term,
       ).catch((err) => ({ kind: "failed" as const, code: "ERROR", message: String(err) }));

@@ -76,4 +76,26 @@ describe("node/roles/matcher: failover and fencing (anvil, libp2p, LevelDB)", fu
     await waitFor(() => old!.role.role === "follower", "the old leader to step down");
     assert.equal((await assignedOnChain(c.sys)).get(late), 1, "assigned once, by the new leader");
   });
+
+  it("a new leader anchors the assignments of the log it continues that the old leader did not", async () => {
+    cluster = await MatcherCluster.start({ matchers: 2, leaseDurationS: LEASE_S });
+    const c = cluster;
+    const [old, next] = c.matchers;
+    await waitFor(() => old!.role.role === "leader", "the dev leader to lead");
+    const dropped: string[] = [];
+    old!.on("anchorDropped", (d) => dropped.push(d.code));
+    await c.submitQuote();
+    // requester2 has no deposit: the batch assigns its request, the anchoring dry run refuses it.
+    const id = await c.submitRequest("requester2");
+    await waitFor(() => next!.log.unanchored.has(id), "the follower to hold the unanchored assignment");
+    await waitFor(() => dropped.length > 0, "the old leader to give up anchoring it");
+    assert.deepEqual(dropped, ["INSUFFICIENT_BALANCE"]);
+    assert.equal(await c.status(id), "none");
+    await (await c.sys.market("requester2")).deposit(10n ** 18n);
+    await old!.stop();
+    await c.sys.chain.increaseTime(LEASE_S + 1);
+    await waitFor(async () => (await c.status(id)) === "assigned", "the new leader to anchor it");
+    assert.equal(next!.role.role, "leader");
+    assert.equal((await assignedOnChain(c.sys)).get(id), 1, "assigned once");
+  });
 });

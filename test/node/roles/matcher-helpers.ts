@@ -146,8 +146,8 @@ export class MatcherCluster {
   }
 
   /** A fresh signed request gossiped from the client; returns its id. */
-  async submitRequest(): Promise<Hex32> {
-    const signed: SignedRequest = this.sys.signedRequest(await this.sys.request());
+  async submitRequest(requester: Role = "requester"): Promise<Hex32> {
+    const signed: SignedRequest = this.sys.signedRequest(await this.sys.request({}, requester), requester);
     await this.client.publish({ type: "request", body: signed });
     return requestId(this.sys.d.marketDomain, signed.request);
   }
