@@ -38,8 +38,8 @@ export interface FollowerComponents {
   logger: Logger;
   /** The lease holder of `term`, or undefined when the chain does not know it yet. */
   leaderOf(term: number): Promise<Address | undefined>;
-  /** The newest term the registry is known to be at. */
-  currentTerm(): number;
+  /** The term the registry is at now (read fresh: a lease view even 100 ms old lets a fenced leader in). */
+  currentTerm(): Promise<number>;
   onApplied(batch: SignedBatch): void;
   onRejected(batch: SignedBatch, code: string, message: string): void;
   onAlarm(batch: SignedBatch, code: string, message: string): void;
@@ -133,8 +133,9 @@ export class Follower {
     this.keep(mine);
     const state = this.c.log.state;
     // Fencing: a term the registry has moved past is over, whatever its leader still sends.
-    if (h.term < this.c.currentTerm() || h.term < state.head.term) {
-      const msg = `batch ${h.seq} has term ${h.term}, the lease is at term ${this.c.currentTerm()}`;
+    const current = h.term < state.head.term ? state.head.term : await this.c.currentTerm();
+    if (h.term < current) {
+      const msg = `batch ${h.seq} has term ${h.term}, the lease is at term ${current}`;
       this.c.onRejected(batch, "LOG_STALE_TERM", msg);
       return;
     }

@@ -125,7 +125,10 @@ export class Matcher extends EventEmitter<MatcherEvents> {
       registry: c.registry,
       logger: this.logger,
       leaderOf: (t) => this.leaderOf(t),
-      currentTerm: () => this.lease.current.term,
+      currentTerm: async () => {
+        const lease = await c.registry.lease().catch(() => undefined);
+        return Math.max(lease?.term ?? 0, this.lease.current.term);
+      },
       onApplied: (b) => this.onApplied(b, "follower"),
       onRejected: (b, code, message) => {
         this.logger.warn({ code, term: b.header.term, seq: b.header.seq }, message);
