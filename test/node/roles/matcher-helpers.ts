@@ -97,9 +97,19 @@ export class MatcherCluster {
     );
   }
 
-  private async node(name: string): Promise<KalypsoNode> {
-    const dir = await mkdtemp(join(tmpdir(), `kalypso-matcher-${name}-`));
-    this.dirs.push(dir);
+  /** Stop matcher `i` and its node, then start both again on the same LevelDB (a restart). */
+  async restart(i: number, init?: MatcherInit): Promise<Matcher> {
+    await this.matchers[i]!.stop();
+    await this.nodes[i]!.stop();
+    const role = MATCHER_ROLES[i]!;
+    this.nodes[i] = await this.node(role, this.dirs[i]);
+    this.matchers[i] = await this.matcher(role, this.nodes[i]!, init);
+    return this.matchers[i]!;
+  }
+
+  private async node(name: string, reuse?: string): Promise<KalypsoNode> {
+    const dir = reuse ?? (await mkdtemp(join(tmpdir(), `kalypso-matcher-${name}-`)));
+    if (!reuse) this.dirs.push(dir);
     const { d, chain } = this.sys;
     const node = await KalypsoNode.start({
       dataDir: dir,
@@ -107,7 +117,9 @@ export class MatcherCluster {
       network: {
         localNetwork: true,
         dht: false,
-        bootstrap: this.nodes.map((x) => x.host.getMultiaddrs()[0]!.toString()),
+        bootstrap: [...this.nodes, this.client]
+          .filter((x) => x !== undefined && x.host.status === "started")
+          .map((x) => x.host.getMultiaddrs()[0]!.toString()),
       },
       chain: {
         provider: chain.provider,

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { LOG_TOPIC } from "../../../node/network/topics.js";
 import { stateDigest } from "../../../protocol/index.js";
 import { waitFor } from "../../helpers/wait.js";
 import { MatcherCluster } from "./matcher-helpers.js";
@@ -32,5 +33,41 @@ describe("node/roles/matcher: one leader (anvil, libp2p, LevelDB)", function () 
       assert.equal(stateDigest(f.log.state), stateDigest(leader!.log.state), `follower ${f.address} digest`);
       assert.equal(f.role.role, "follower");
     }
+  });
+
+  it("a restarted follower recovers its log from LevelDB and catches up on what it missed", async () => {
+    cluster = await MatcherCluster.start({ matchers: 2 });
+    const c = cluster;
+    const [leader] = c.matchers;
+    await waitFor(() => leader!.role.role === "leader", "the dev leader to lead");
+    await c.submitQuote();
+    const first = await c.submitRequest();
+    await waitFor(async () => (await c.status(first)) === "assigned", "the first request anchored");
+    await waitFor(
+      () => c.matchers[1]!.log.state.head.seq === leader!.log.state.head.seq,
+      "the follower in step",
+    );
+    await c.nodes[1]!.flushed();
+    const heldSeq = c.matchers[1]!.log.state.head.seq;
+    await c.matchers[1]!.stop();
+    await c.nodes[1]!.stop();
+    const missed = await c.submitRequest();
+    await waitFor(async () => (await c.status(missed)) === "assigned", "a request anchored while it is down");
+    const back = await c.restart(1);
+    assert.ok(
+      back.log.state.head.seq >= heldSeq,
+      `replayed ${back.log.state.head.seq} of ${heldSeq} from its store`,
+    );
+    await waitFor(() => c.nodes[1]!.gossip.peers(LOG_TOPIC).length > 0, "the restarted node on gossip");
+    await c.submitRequest();
+    await waitFor(
+      () => back.log.state.head.seq === leader!.log.state.head.seq,
+      "the restarted follower to catch up",
+    );
+    assert.equal(
+      stateDigest(back.log.state),
+      stateDigest(leader!.log.state),
+      "equal digests after the restart",
+    );
   });
 });
