@@ -11,6 +11,7 @@ import {
   applyBatch,
   type BatchHeader,
   batchHeaderHash,
+  type Heartbeat,
   type Hex32,
   LogError,
   type Signature,
@@ -46,6 +47,9 @@ export interface FollowerComponents {
   onEquivocation(term: number, seq: number, tx: string | undefined): void;
 }
 
+/** Longest a sync from one peer may take: a dead peer must not stall the follower or a failover. */
+const SYNC_TIMEOUT_MS = 1000;
+
 /** Headers kept to catch equivocation: the recent ones, where a second header can still matter. */
 const MAX_HEADERS = 10_000;
 
@@ -72,10 +76,25 @@ export class Follower {
   }
 
   /**
+   * A heartbeat from the leader of its term says how far the log goes: sync if we are behind (a
+   * batch we missed is otherwise only noticed when the next one arrives, which may be never).
+   */
+  heartbeat(hb: Heartbeat, from?: string): void {
+    if (hb.seq < this.c.log.state.head.seq) return;
+    this.queue = this.queue
+      .then(async () => {
+        const leader = await this.c.leaderOf(hb.term);
+        if (leader !== hb.matcher.toLowerCase() || hb.seq < this.c.log.state.head.seq) return;
+        await this.sync(from, AbortSignal.timeout(SYNC_TIMEOUT_MS));
+      })
+      .catch((err) => this.c.logger.warn({ err }, "heartbeat sync failed"));
+  }
+
+  /**
    * Fetch from every connected peer the batches beyond our head (a candidate does this before it
    * claims). Each fetch is bounded by `timeoutMs`: a dead peer must not delay a failover.
    */
-  async catchUp(timeoutMs = 1000): Promise<void> {
+  async catchUp(timeoutMs = SYNC_TIMEOUT_MS): Promise<void> {
     const run = async () => {
       for (const peer of this.c.node.host.getPeers())
         await this.sync(peer.toString(), AbortSignal.timeout(timeoutMs));

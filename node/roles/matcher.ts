@@ -267,6 +267,10 @@ export class Matcher extends EventEmitter<MatcherEvents> {
         else void this.follower.receive(m.body, d.validated.signer, d.from);
         return;
       }
+      case "heartbeat":
+        if (!this.held && this.lease.current.role !== "leader")
+          this.follower.heartbeat(m.body.heartbeat, d.from);
+        return;
       default:
         return;
     }
