@@ -28,8 +28,25 @@ describe("node/roles/matcher: failover and fencing (anvil, libp2p, LevelDB)", fu
     await c.nodes[0]!.stop();
     ids.push(await c.submitRequest());
     const seqBefore = Math.max(...rest.map((m) => m.log.state.head.seq));
+    const firstBatchBlock: number[] = [];
+    for (const m of rest) {
+      m.on("batch", (b) => {
+        if (b.role !== "leader" || firstBatchBlock.length > 0) return;
+        firstBatchBlock.push(-1);
+        void c.sys.chain.provider.getBlockNumber().then((n) => {
+          firstBatchBlock[0] = n;
+        });
+      });
+    }
     await c.sys.chain.increaseTime(LEASE_S + 1);
+    const expiryBlock = await c.sys.chain.provider.getBlockNumber();
     const next = await waitFor(() => rest.find((m) => m.role.role === "leader"), "a new leader");
+    await waitFor(() => (firstBatchBlock[0] ?? -1) >= 0, "the new leader's first batch");
+    // The issue's bound: sequencing again within the lease + 2 blocks (its claim, at most one more).
+    assert.ok(
+      firstBatchBlock[0]! <= expiryBlock + 2,
+      `first batch at block ${firstBatchBlock[0]}, expiry ${expiryBlock}`,
+    );
     assert.ok(next.role.term >= 2, `new term ${next.role.term}`);
     ids.push(await c.submitRequest(), await c.submitRequest());
     await waitFor(async () => {
