@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { LOG_TOPIC } from "../../../node/network/topics.js";
-import { stateDigest } from "../../../protocol/index.js";
+import { LOG_TOPIC, marketTopic } from "../../../node/network/topics.js";
+import { REQUEST_STATUS, requestId, signCancel, stateDigest } from "../../../protocol/index.js";
 import { waitFor } from "../../helpers/wait.js";
 import { MatcherCluster } from "./matcher-helpers.js";
 
@@ -69,5 +69,30 @@ describe("node/roles/matcher: one leader (anvil, libp2p, LevelDB)", function () 
       stateDigest(leader!.log.state),
       "equal digests after the restart",
     );
+  });
+
+  it("sequences a gossiped cancel: the waiting request is cancelled in every replica", async () => {
+    cluster = await MatcherCluster.start({ matchers: 2 });
+    const c = cluster;
+    const [leader, follower] = c.matchers;
+    await waitFor(() => leader!.role.role === "leader", "the dev leader to lead");
+    await c.submitQuote();
+    // 1 wei is below every quote: the request waits, so it may still be cancelled.
+    const request = await c.sys.request({ maxPrice: 1n });
+    await c.client.publish({ type: "request", body: c.sys.signedRequest(request) });
+    const id = requestId(c.sys.d.marketDomain, request);
+    await waitFor(() => follower!.log.state.engine.requests.get(id), "the request sequenced and applied");
+    const cancel = { requestId: id, requester: request.requester };
+    await c.client.gossip.publish(marketTopic(c.sys.marketId, "requests"), {
+      type: "cancel",
+      body: signCancel(c.sys.d.marketDomain, cancel, c.sys.keys.requester),
+    });
+    for (const m of [leader!, follower!]) {
+      await waitFor(
+        () => m.log.state.engine.requests.get(id)?.status === REQUEST_STATUS.cancelled,
+        `the cancel applied by ${m.address}`,
+      );
+    }
+    assert.equal(stateDigest(follower!.log.state), stateDigest(leader!.log.state));
   });
 });
