@@ -1,0 +1,109 @@
+/**
+ * Anchoring (DESIGN §3.6): the leader submits the log's assignments on-chain in batches signed with
+ * its enclave key for its term. One bad item reverts the whole batch, so the batch is dry-run first
+ * (gas estimation runs it and surfaces the contract's coded error) and items the error names are
+ * dropped before re-signing. A stale term or an expired lease is not an item's fault: the caller
+ * steps down.
+ */
+import {
+  assignmentBatchDigest,
+  type BatchEntry,
+  buildAssignmentBatch,
+  ChainError,
+  type MarketplaceClient,
+  type SignedAssignmentBatch,
+} from "../../chain/index.js";
+import { type Assignment, type Domain, type Hex32, type Signature, toHex } from "../../protocol/index.js";
+import type { Enclave } from "../tee/enclave.js";
+import type { MatcherLog } from "./matcher-log.js";
+
+/** Codes that mean "you are not the leader any more", not "this item is bad". */
+export const FENCED_CODES: ReadonlySet<string> = new Set(["STALE_TERM", "LEASE_EXPIRED", "LEASE_NOT_HELD"]);
+
+/** What anchoring needs. */
+export interface AnchorComponents {
+  marketplace: MarketplaceClient;
+  enclave: Enclave;
+  log: MatcherLog;
+  marketDomain: Domain;
+  registryDomain: Domain;
+  /** Told of each assignment dropped because the chain refused it (with the contract's code). */
+  onDrop?: (a: Assignment, code: string, message: string) => void;
+}
+
+/** How an anchoring round ended. */
+export type AnchorResult =
+  | { kind: "anchored"; tx: string; count: number; requestIds: Hex32[] }
+  | { kind: "nothing" }
+  | { kind: "fenced"; code: string; message: string }
+  | { kind: "failed"; code: string; message: string };
+
+/** Largest number of assignments per anchoring transaction. Default: well under a block's gas. */
+export const MAX_ANCHOR_ITEMS = 50;
+
+/** Anchor up to `max` unanchored assignments of the log for `term`. */
+export async function anchorOnce(
+  c: AnchorComponents,
+  term: number,
+  options: { signal?: AbortSignal; max?: number } = {},
+): Promise<AnchorResult> {
+  // No per-item pre-check: the dry run names every item the chain refuses (WrongStatus for one
+  // already assigned), and the term is checked before any item, so a fenced leader learns it at once.
+  let todo = [...c.log.unanchored.values()].slice(0, options.max ?? MAX_ANCHOR_ITEMS);
+  // Each retry drops at least one item, so this ends.
+  while (todo.length > 0) {
+    options.signal?.throwIfAborted();
+    const entries = todo.map((a) => entryOf(c, a)).filter((e): e is BatchEntry => e !== undefined);
+    if (entries.length < todo.length) {
+      todo = todo.filter((a) => entryOf(c, a) !== undefined);
+      continue;
+    }
+    const batch = await sign(c, term, entries, options.signal);
+    try {
+      const receipt = await c.marketplace.assign(batch);
+      const ids = todo.map((a) => a.requestId);
+      for (const id of ids) c.log.markAnchored(id);
+      return { kind: "anchored", tx: receipt.hash, count: ids.length, requestIds: ids };
+    } catch (err) {
+      if (!(err instanceof ChainError)) throw err;
+      if (FENCED_CODES.has(err.code)) return { kind: "fenced", code: err.code, message: err.message };
+      const bad = todo.filter((a) => names(err, a, c.log.requests.get(a.requestId)?.request.requester));
+      if (bad.length === 0) return { kind: "failed", code: err.code, message: err.message };
+      // The contract names the item it refused: drop it for good (it can never be anchored as is).
+      for (const a of bad) {
+        c.log.unanchored.delete(a.requestId);
+        c.onDrop?.(a, err.code, err.message);
+      }
+      todo = todo.filter((a) => !bad.includes(a));
+    }
+  }
+  return { kind: "nothing" };
+}
+
+function entryOf(c: AnchorComponents, a: Assignment): BatchEntry | undefined {
+  const request = c.log.requests.get(a.requestId);
+  const quote = c.log.quotes.get(a.quoteId);
+  if (!request || !quote) {
+    c.log.unanchored.delete(a.requestId);
+    return undefined;
+  }
+  return { request, quote };
+}
+
+async function sign(
+  c: AnchorComponents,
+  term: number,
+  entries: BatchEntry[],
+  signal?: AbortSignal,
+): Promise<SignedAssignmentBatch> {
+  const unsigned = buildAssignmentBatch(c.marketDomain, entries);
+  const digest = assignmentBatchDigest(c.registryDomain, term, unsigned.assignmentsHash);
+  const sig = toHex(await c.enclave.sign(digest, { signal })) as Signature;
+  return { ...unsigned, term, leaderSignature: sig };
+}
+
+/** Whether a revert's arguments name this assignment (its request, quote, prover or requester). */
+function names(err: ChainError, a: Assignment, requester?: string): boolean {
+  const wanted = [a.requestId, a.quoteId, a.prover, requester ?? a.requestId].map((x) => x.toLowerCase());
+  return err.args.some((v) => typeof v === "string" && wanted.includes(v.toLowerCase()));
+}
