@@ -4,9 +4,19 @@
  * the log. Every matcher turns the same chain events into the same log events; the leader
  * sequences them, the others hold them so a new leader has them.
  */
-import type { ChainEvent, MarketplaceClient } from "../../chain/index.js";
+import type { InterfaceAbi, Provider } from "ethers";
+import {
+  type ChainEvent,
+  ChainEventReader,
+  type EventReaderInit,
+  type MarketplaceClient,
+  MemoryCursorStore,
+} from "../../chain/index.js";
 import type { Address, Hex32, LogEvent } from "../../protocol/index.js";
-import type { ChainWatcher } from "../chain/chain-watcher.js";
+import type { Logger } from "../logger.js";
+
+/** Registers a handler for a chain event by name (a ChainWatcher's `on`, or a facts reader's). */
+export type OnChainEvent = (name: string, handler: (e: ChainEvent) => void | Promise<void>) => void;
 
 /** Marketplace events that become log events. */
 export const CHAIN_FACT_EVENTS = [
@@ -19,9 +29,9 @@ export const CHAIN_FACT_EVENTS = [
   "RequestSlashed",
 ] as const;
 
-/** What the chain facts need: the watcher to listen to, the marketplace to read collateral from. */
+/** What the chain facts need: where events come from, the marketplace to read collateral from. */
 export interface ChainFactsComponents {
-  chain: ChainWatcher;
+  on: OnChainEvent;
   marketplace: MarketplaceClient;
 }
 
@@ -57,7 +67,7 @@ export function factKey(
  * watcher starts (KalypsoNode `chain.autoStart: false`) so no event is missed.
  */
 export function watchChainFacts(c: ChainFactsComponents, onFact: (e: LogEvent) => void): void {
-  c.chain.on("MarketCreated", (e) =>
+  c.on("MarketCreated", (e) =>
     onFact({
       kind: "market",
       marketId: Number(e.args.marketId),
@@ -75,10 +85,49 @@ export function watchChainFacts(c: ChainFactsComponents, onFact: (e: LogEvent) =
     onFact({ kind: "collateral", prover, total: held.free + held.locked, block: e.blockNumber });
   };
   for (const name of ["CollateralDeposited", "CollateralWithdrawalRequested", "CollateralWithdrawn"])
-    c.chain.on(name, collateral);
+    c.on(name, collateral);
   const byRequest = (kind: "anchored" | "proven" | "slashed") => (e: ChainEvent) =>
     onFact({ kind, requestId: e.args.requestId as Hex32, block: e.blockNumber });
-  c.chain.on("RequestAssigned", byRequest("anchored"));
-  c.chain.on("RequestFulfilled", byRequest("proven"));
-  c.chain.on("RequestSlashed", byRequest("slashed"));
+  c.on("RequestAssigned", byRequest("anchored"));
+  c.on("RequestFulfilled", byRequest("proven"));
+  c.on("RequestSlashed", byRequest("slashed"));
+}
+
+/** Where a matcher reads chain facts from when it keeps its own place (see `startFactsReader`). */
+export interface FactsReaderInit extends EventReaderInit {
+  /** The contracts to follow (marketplace and registry), labelled, with their ABIs. */
+  contracts: readonly { label: string; address: string; abi: InterfaceAbi }[];
+}
+
+/**
+ * A chain event reader of the matcher's own, resuming at `resumeBlock` (the last block whose facts
+ * the log holds) rather than at the node's cursor: facts pooled but not sequenced when a matcher
+ * stopped are read again, and the log's keys drop those it already holds.
+ */
+export function startFactsReader(
+  c: { provider: Provider; logger: Logger },
+  init: FactsReaderInit,
+  resumeBlock: number | undefined,
+): { on: OnChainEvent; stop: () => Promise<void> } {
+  const { contracts, ...readerInit } = init;
+  const handlers = new Map<string, ((e: ChainEvent) => void | Promise<void>)[]>();
+  const reader = new ChainEventReader(
+    {
+      provider: c.provider,
+      // The cursor is the last block read: one before the block to read again.
+      cursor: new MemoryCursorStore(resumeBlock === undefined ? undefined : resumeBlock - 1),
+      contracts,
+    },
+    readerInit,
+  );
+  reader.start(
+    async (events) => {
+      for (const e of events) for (const h of handlers.get(e.name) ?? []) await h(e);
+    },
+    (err) => c.logger.warn({ err }, "chain facts poll failed; retrying"),
+  );
+  return {
+    on: (name, handler) => handlers.set(name, [...(handlers.get(name) ?? []), handler]),
+    stop: () => reader.stop(),
+  };
 }

@@ -29,6 +29,8 @@ export interface AnchorComponents {
   registryDomain: Domain;
   /** Told of each assignment dropped because the chain refused it (with the contract's code). */
   onDrop?: (a: Assignment, code: string, message: string) => void;
+  /** Told of each anchoring transaction. */
+  onAnchored?: (r: Extract<AnchorResult, { kind: "anchored" }>) => void;
 }
 
 /** How an anchoring round ended. */
@@ -106,4 +108,24 @@ async function sign(
 function names(err: ChainError, a: Assignment, requester?: string): boolean {
   const wanted = [a.requestId, a.quoteId, a.prover, requester ?? a.requestId].map((x) => x.toLowerCase());
   return err.args.some((v) => typeof v === "string" && wanted.includes(v.toLowerCase()));
+}
+
+/**
+ * Anchor rounds until nothing is left, `stillLeader()` turns false, or a round fails or is fenced
+ * (returned: the caller steps down on "fenced"). An unexpected error is a "failed" round.
+ */
+export async function anchorAll(
+  c: AnchorComponents,
+  term: number,
+  stillLeader: () => boolean,
+  options: { signal?: AbortSignal } = {},
+): Promise<AnchorResult> {
+  while (c.log.unanchored.size > 0 && stillLeader()) {
+    const r = await anchorOnce(c, term, options).catch(
+      (err): AnchorResult => ({ kind: "failed", code: "ERROR", message: String(err) }),
+    );
+    if (r.kind !== "anchored") return r;
+    c.onAnchored?.(r);
+  }
+  return { kind: "nothing" };
 }

@@ -32,6 +32,8 @@ export class MatcherLog {
   readonly quotes = new Map<Hex32, SignedQuote>();
   /** request id -> assignment of the log that is not anchored on-chain yet. */
   readonly unanchored = new Map<Hex32, Assignment>();
+  /** Highest block of a chain fact the log holds: where a restarted matcher reads facts again. */
+  lastFactBlock: number | undefined;
   /** Requests seen assigned on-chain. */
   private readonly anchored = new Set<Hex32>();
 
@@ -84,6 +86,7 @@ export class MatcherLog {
       if (e.kind === "request") this.requests.set(k.slice(8) as Hex32, e.signed);
       if (e.kind === "quote") this.quotes.set(k.slice(6) as Hex32, e.signed);
       if (e.kind === "anchored") this.markAnchored(e.requestId);
+      if ("block" in e) this.lastFactBlock = Math.max(this.lastFactBlock ?? 0, e.block);
     }
     for (const a of batch.assignments) {
       if (!this.anchored.has(a.requestId)) this.unanchored.set(a.requestId, a);

@@ -26,9 +26,9 @@ import type { Logger } from "../logger.js";
 import { silentLogger } from "../logger.js";
 import type { GossipDelivery } from "../network/gossip.js";
 import type { Enclave } from "../tee/enclave.js";
-import { watchChainFacts } from "./chain-facts.js";
+import { type FactsReaderInit, type OnChainEvent, startFactsReader, watchChainFacts } from "./chain-facts.js";
 import { LeaseWatcher, type MatcherRole } from "./lease-watcher.js";
-import { anchorOnce } from "./matcher-anchor.js";
+import { anchorAll } from "./matcher-anchor.js";
 import { Follower } from "./matcher-follower.js";
 import { heartbeat, leadOnce } from "./matcher-leader.js";
 import { MatcherLog } from "./matcher-log.js";
@@ -48,6 +48,12 @@ export interface MatcherComponents {
   enclave: Enclave;
   logger?: Logger;
   metrics?: MatcherMetrics;
+  /**
+   * Read chain facts with a reader of the matcher's own that resumes where its log's facts end.
+   * Default: the node's chain watcher, whose cursor moves past facts pooled but not yet sequenced
+   * (a restarted matcher that then leads would miss those).
+   */
+  chainFacts?: FactsReaderInit;
 }
 
 /** Matcher options; every field optional. */
@@ -92,6 +98,7 @@ export class Matcher extends EventEmitter<MatcherEvents> {
   private held:
     | { batches: { batch: SignedBatch; signer: Address; from: string }[]; facts: LogEvent[] }
     | undefined;
+  private facts: { stop: () => Promise<void> } | undefined;
   private started = false;
   private stopped = false;
 
@@ -173,11 +180,22 @@ export class Matcher extends EventEmitter<MatcherEvents> {
       this.log.applied(b);
       this.follower.remember(b);
     }
-    watchChainFacts({ chain: node.chain, marketplace: this.c.marketplace }, (e) => {
+    const watcher = node.chain;
+    let on: OnChainEvent = (name, h) => watcher.on(name, h);
+    if (this.c.chainFacts) {
+      const facts = startFactsReader(
+        { provider: this.c.provider, logger: this.logger },
+        this.c.chainFacts,
+        this.log.lastFactBlock,
+      );
+      this.facts = facts;
+      on = facts.on;
+    }
+    watchChainFacts({ on, marketplace: this.c.marketplace }, (e) => {
       if (this.held) this.held.facts.push(e);
       else this.log.add(e);
     });
-    node.chain.on("LeaseClaimed", (e) => {
+    on("LeaseClaimed", (e) => {
       this.leaders.set(Number(e.args.term), (e.args.leader as string).toLowerCase() as Address);
     });
     this.unsubscribe = node.gossip.onMessage((d) => this.onGossip(d));
@@ -195,6 +213,7 @@ export class Matcher extends EventEmitter<MatcherEvents> {
     this.stopTimers();
     this.unsubscribe?.();
     await this.lease.stop();
+    await this.facts?.stop();
     await Promise.allSettled([this.leading, this.anchoring, this.follower.idle()]);
   }
 
@@ -328,33 +347,30 @@ export class Matcher extends EventEmitter<MatcherEvents> {
   private async anchorLoop(): Promise<void> {
     const term = this.lease.current.term;
     const ctx = this.c.node.validationContext();
-    while (this.log.unanchored.size > 0 && this.lease.current.role === "leader") {
-      const r = await anchorOnce(
-        {
-          marketplace: this.c.marketplace,
-          enclave: this.c.enclave,
-          log: this.log,
-          marketDomain: ctx.marketDomain,
-          registryDomain: ctx.matcherDomain,
-          onDrop: (a, code, message) => {
-            this.logger.warn({ requestId: a.requestId, code }, `assignment not anchorable: ${message}`);
-            this.emit("anchorDropped", { requestId: a.requestId, code });
-          },
+    const r = await anchorAll(
+      {
+        marketplace: this.c.marketplace,
+        enclave: this.c.enclave,
+        log: this.log,
+        marketDomain: ctx.marketDomain,
+        registryDomain: ctx.matcherDomain,
+        onDrop: (a, code, message) => {
+          this.logger.warn({ requestId: a.requestId, code }, `assignment not anchorable: ${message}`);
+          this.emit("anchorDropped", { requestId: a.requestId, code });
         },
-        term,
-      ).catch((err) => ({ kind: "failed" as const, code: "ERROR", message: String(err) }));
-      if (r.kind === "anchored") {
-        this.c.metrics?.assignmentsAnchored.inc(r.count);
-        this.emit("anchored", { tx: r.tx, count: r.count, requestIds: r.requestIds });
-        continue;
-      }
-      if (r.kind === "nothing") return;
-      this.logger.warn({ code: r.code, term }, `anchoring failed: ${r.message}`);
-      this.emit("anchorFailed", { code: r.code, message: r.message });
-      // Fenced: the chain says our term is over, whatever our lease view believes.
-      if (r.kind === "fenced") this.lease.stepDown(term);
-      return;
-    }
+        onAnchored: (a) => {
+          this.c.metrics?.assignmentsAnchored.inc(a.count);
+          this.emit("anchored", { tx: a.tx, count: a.count, requestIds: a.requestIds });
+        },
+      },
+      term,
+      () => this.lease.current.role === "leader",
+    );
+    if (r.kind !== "failed" && r.kind !== "fenced") return;
+    this.logger.warn({ code: r.code, term }, `anchoring failed: ${r.message}`);
+    this.emit("anchorFailed", { code: r.code, message: r.message });
+    // Fenced: the chain says our term is over, whatever our lease view believes.
+    if (r.kind === "fenced") this.lease.stepDown(term);
   }
 
   private async beat(): Promise<void> {

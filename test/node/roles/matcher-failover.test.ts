@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import type { Hex32 } from "../../../protocol/index.js";
+import { COLLATERAL } from "../../../chain/index.js";
+import type { Address, Hex32 } from "../../../protocol/index.js";
 import { waitFor } from "../../helpers/wait.js";
 import { assignedOnChain, MatcherCluster } from "./matcher-helpers.js";
 
@@ -114,5 +115,29 @@ describe("node/roles/matcher: failover and fencing (anvil, libp2p, LevelDB)", fu
     await waitFor(async () => (await c.status(id)) === "assigned", "the new leader to anchor it");
     assert.equal(next!.role.role, "leader");
     assert.equal((await assignedOnChain(c.sys)).get(id), 1, "assigned once");
+  });
+
+  it("a restarted matcher reads again the chain facts it had pooled but not sequenced, and sequences them when it leads", async () => {
+    cluster = await MatcherCluster.start({ matchers: 2, leaseDurationS: LEASE_S });
+    const c = cluster;
+    const [old] = c.matchers;
+    await waitFor(() => old!.role.role === "leader", "the dev leader to lead");
+    await waitFor(() => c.matchers[1]!.log.state.head.seq >= 1, "the first chain facts applied");
+    await old!.pause();
+    const amount = COLLATERAL * 3n;
+    await (await c.sys.market("prover2")).depositCollateral(amount);
+    const prover2 = c.sys.addr.prover2.toLowerCase();
+    const pooled = () =>
+      [...c.matchers[1]!.log.pending.values()].some((e) => e.kind === "collateral" && e.prover === prover2);
+    await waitFor(pooled, "the follower to pool the deposit");
+    const back = await c.restart(1);
+    await waitFor(pooled, "the restarted follower to read the deposit again");
+    await old!.stop();
+    await c.sys.chain.increaseTime(LEASE_S + 1);
+    await waitFor(() => back.role.role === "leader", "the restarted matcher to lead");
+    await waitFor(
+      () => back.log.state.engine.provers.get(prover2 as Address)?.total === amount,
+      "the deposit in the log",
+    );
   });
 });

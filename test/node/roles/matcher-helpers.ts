@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Interface } from "ethers";
+import { Interface, type InterfaceAbi } from "ethers";
 import {
   COLLATERAL,
   type DevSystem,
@@ -123,10 +123,7 @@ export class MatcherCluster {
       },
       chain: {
         provider: chain.provider,
-        contracts: [
-          { label: "marketplace", address: d.marketplace.address, abi: d.artifacts.Marketplace!.abi },
-          { label: "registry", address: d.registry.address, abi: d.artifacts.MatcherRegistry!.abi },
-        ],
+        contracts: this.contracts(),
         confirmations: 0,
         fromBlock: d.deployBlock,
         pollIntervalMs: 50,
@@ -135,6 +132,23 @@ export class MatcherCluster {
       role: name,
     });
     return node;
+  }
+
+  /** The contracts a matcher follows: marketplace and registry. */
+  contracts() {
+    const { d } = this.sys;
+    return [
+      {
+        label: "marketplace",
+        address: d.marketplace.address,
+        abi: d.artifacts.Marketplace!.abi as InterfaceAbi,
+      },
+      {
+        label: "registry",
+        address: d.registry.address,
+        abi: d.artifacts.MatcherRegistry!.abi as InterfaceAbi,
+      },
+    ];
   }
 
   /** A Matcher for a registered role over `node` (its enclave key is the role's key). */
@@ -150,6 +164,12 @@ export class MatcherCluster {
           { attestationKey: sys.keys.verifierKey },
           { privateKey: sys.keys[role] },
         ),
+        chainFacts: {
+          contracts: this.contracts(),
+          confirmations: 0,
+          fromBlock: sys.d.deployBlock,
+          pollIntervalMs: 50,
+        },
       },
       { batchIntervalMs: 100, leaseCheckIntervalMs: 100, ...init },
     );
