@@ -1,8 +1,13 @@
 /** Entry point of the `kalypso` command. */
 import "../node/polyfill.js";
+import { setMaxListeners } from "node:events";
 
 import { KalypsoError } from "../protocol/index.js";
 import { buildProgram } from "./program.js";
+
+// libp2p's peer store queues one abort listener per concurrent write on a node's shutdown signal;
+// during discovery dozens are normal, and Node's default warning at 11 is noise, not a leak.
+setMaxListeners(200);
 
 try {
   await buildProgram().parseAsync(process.argv);

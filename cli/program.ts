@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { registerBootstrapCommand } from "../bootstrap/bootstrap-command.js";
 import { registerDecodeCommand } from "../node/cli/decode-command.js";
 import { registerNodeCommand } from "../node/cli/node-command.js";
+import { registerDevnetCommand } from "../sim/devnet/devnet-command.js";
 
 export function buildProgram(): Command {
   const program = new Command("kalypso")
@@ -10,16 +11,7 @@ export function buildProgram(): Command {
     .version("0.1.0")
     .showHelpAfterError();
 
-  program
-    .command("devnet")
-    .description(
-      "run a local devnet: dev chain, bootstrap peer, matchers, provers and a requester (not built yet)",
-    )
-    .action(() => {
-      console.log("The devnet is not built yet: this prints the commands that exist so far.\n");
-      program.outputHelp();
-    });
-
+  registerDevnetCommand(program);
   registerNodeCommand(program);
   registerBootstrapCommand(program);
   registerDecodeCommand(program);
