@@ -7,7 +7,7 @@
  *
  * Events: `role` {role, term}, `batch` {role, term, seq, events, assignments}, `anchored` {tx,
  * count, requestIds}, `anchorFailed` {code, message}, `anchorDropped` {requestId, code}, `alarm`
- * {code, term, seq, message},
+ * {code, term, seq, message}, `privateRefused` {requestId, code} (private-policy.ts),
  * `rejected` {code, term, seq, message}, `equivocation` {term, seq, tx}.
  */
 import { EventEmitter } from "node:events";
@@ -33,6 +33,7 @@ import { Follower } from "./matcher-follower.js";
 import { heartbeat, leadOnce } from "./matcher-leader.js";
 import { MatcherLog } from "./matcher-log.js";
 import type { MatcherMetrics } from "./matcher-metrics.js";
+import { privateRuleBroken } from "./private-policy.js";
 
 /** What a matcher needs. */
 export interface MatcherComponents {
@@ -80,6 +81,7 @@ interface MatcherEvents {
   alarm: [{ code: string; term: number; seq: number; message: string }];
   rejected: [{ code: string; term: number; seq: number; message: string }];
   equivocation: [{ term: number; seq: number; tx: string | undefined }];
+  privateRefused: [{ requestId: Hex32; code: string }];
 }
 
 /** The matcher service: `start()`, `stop()`, and events (see the file comment). */
@@ -270,6 +272,8 @@ export class Matcher extends EventEmitter<MatcherEvents> {
     const m = d.message;
     switch (m.type) {
       case "request":
+        if (privateRuleBroken(this.c.node, m.body, this.logger, (e) => this.emit("privateRefused", e)))
+          return;
         this.log.add({ kind: "request", signed: m.body }, `request:${d.validated.id}`);
         return;
       case "quote":

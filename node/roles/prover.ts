@@ -18,6 +18,7 @@ import { silentLogger } from "../logger.js";
 import type { GossipDelivery } from "../network/gossip.js";
 import { marketTopic } from "../network/topics.js";
 import type { ProofResult } from "../prover/backend.js";
+import { isSealedEnvelope } from "./private-envelope.js";
 import { ProverRoleError } from "./prover-errors.js";
 import {
   type AssignmentInputs,
@@ -39,6 +40,13 @@ export interface ProverComponents {
   /** The markets served, by market id. */
   markets: ReadonlyMap<number, ProverMarket>;
   logger?: Logger;
+  /**
+   * Opens sealed witnesses (TEE markets, DESIGN §5) in the prover's enclave: private-key-service.ts
+   * `PrivateInputsOpener`. Without it, an assignment with a sealed witness cannot be proven.
+   */
+  privateInputs?: {
+    open(requestId: Hex32, secret: Uint8Array, options: { signal?: AbortSignal }): Promise<Uint8Array>;
+  };
 }
 
 /** Prover options. */
@@ -235,8 +243,20 @@ export class Prover {
       );
     }
     const secretHash = request?.request.secretHash ?? ZERO_HASH;
-    const witness = secretHash === ZERO_HASH ? undefined : await this.bytesByHash(secretHash, options);
+    let witness = secretHash === ZERO_HASH ? undefined : await this.bytesByHash(secretHash, options);
+    // Sealed: decrypted in the enclave, held only in memory for the proving call.
+    if (witness && isSealedEnvelope(witness))
+      witness = await this.openSealed(record.requestId, witness, options);
     return { publicInputs, witness };
+  }
+
+  private openSealed(requestId: Hex32, sealed: Uint8Array, options: { signal?: AbortSignal }) {
+    const opener = this.components.privateInputs;
+    if (!opener) {
+      const why = "its witness is sealed and this prover has no enclave to open it (privateInputs)";
+      throw new ProverRoleError("ASSIGNMENT_INPUTS_UNAVAILABLE", `request ${requestId}: ${why}`);
+    }
+    return opener.open(requestId, sealed, options);
   }
 
   /** Content by hash: our store first, then each connected peer in turn. */

@@ -19,6 +19,7 @@ import type { KalypsoNode } from "../kalypso-node.js";
 import type { Logger } from "../logger.js";
 import { silentLogger } from "../logger.js";
 import { marketTopic } from "../network/topics.js";
+import { checkSecretPolicy, isSealedEnvelope } from "./private-envelope.js";
 import { RequesterError } from "./requester-errors.js";
 import { proofFromTransaction } from "./requester-proof.js";
 import {
@@ -40,6 +41,11 @@ export interface RequesterComponents {
   /** The requester's key: signs requests (its address must be the signer's). */
   key: Uint8Array;
   logger?: Logger;
+  /**
+   * Seals a plaintext witness for a market that requires TEE provers (private-keys.ts
+   * `sealToLeader`). Without it such a market accepts only witnesses the caller sealed itself.
+   */
+  sealWitness?: (witness: Uint8Array) => Promise<Uint8Array>;
 }
 
 /** Requester options; every field optional. */
@@ -124,7 +130,7 @@ export class Requester extends EventTarget {
     await this.ensureDeposit(params.maxPrice);
     signal?.throwIfAborted();
 
-    const witness = params.witness ?? new Uint8Array(0);
+    const witness = await this.secretOf(params);
     const request: ProofRequest = {
       marketId: params.marketId,
       requester: this.address,
@@ -190,6 +196,22 @@ export class Requester extends EventTarget {
         },
       );
     });
+  }
+
+  /** The request's `secret`: sealed in TEE markets, and refused where its form is not allowed (DESIGN §5). */
+  private async secretOf(params: ProofRequestParams): Promise<Uint8Array> {
+    const requiresTee = this.components.node.followedMarkets.get(params.marketId)?.requiresTee ?? false;
+    let secret = params.witness ?? new Uint8Array(0);
+    const seal = this.components.sealWitness;
+    if (requiresTee && seal && secret.length > 0 && !isSealedEnvelope(secret)) secret = await seal(secret);
+    try {
+      checkSecretPolicy(requiresTee, secret);
+    } catch (cause) {
+      throw new RequesterError("REQUEST_BAD_PARAMS", `requestProof: witness: ${(cause as Error).message}`, {
+        cause,
+      });
+    }
+    return secret;
   }
 
   private async ensureMarket(marketId: number): Promise<void> {
