@@ -2,7 +2,9 @@
 import { Command } from "commander";
 import { registerBootstrapCommand } from "../bootstrap/bootstrap-command.js";
 import { registerDecodeCommand } from "../node/cli/decode-command.js";
+import { registerMarketCommand } from "../node/cli/market-command.js";
 import { registerNodeCommand } from "../node/cli/node-command.js";
+import { registerProverCommand } from "../node/cli/prover-command.js";
 import { registerDevnetCommand } from "../sim/devnet/devnet-command.js";
 
 export function buildProgram(): Command {
@@ -15,5 +17,7 @@ export function buildProgram(): Command {
   registerNodeCommand(program);
   registerBootstrapCommand(program);
   registerDecodeCommand(program);
+  registerMarketCommand(program);
+  registerProverCommand(program);
   return program;
 }
