@@ -5,6 +5,8 @@ import { registerDecodeCommand } from "../node/cli/decode-command.js";
 import { registerMarketCommand } from "../node/cli/market-command.js";
 import { registerNodeCommand } from "../node/cli/node-command.js";
 import { registerProverCommand } from "../node/cli/prover-command.js";
+import { registerRequestCommand } from "../node/cli/request-command.js";
+import { registerStatusCommand } from "../node/cli/status-command.js";
 import { registerDevnetCommand } from "../sim/devnet/devnet-command.js";
 
 export function buildProgram(): Command {
@@ -19,5 +21,7 @@ export function buildProgram(): Command {
   registerDecodeCommand(program);
   registerMarketCommand(program);
   registerProverCommand(program);
+  registerRequestCommand(program);
+  registerStatusCommand(program);
   return program;
 }

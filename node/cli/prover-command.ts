@@ -24,6 +24,7 @@ interface QuoteFlags extends ChainFlags {
   capacity?: string;
   validity?: string;
   bootstrap?: string;
+  local?: boolean;
 }
 
 /** How long `prover quote` waits for a first peer before giving up. */
@@ -50,7 +51,7 @@ async function publishQuote(flags: QuoteFlags): Promise<void> {
   const provingTime = parseIntFlag("provingTime", flags.provingTime, 60);
   const capacity = parseIntFlag("capacity", flags.capacity, 1);
   const validity = parseIntFlag("validity", flags.validity, DEFAULT_QUOTE_VALIDITY_S);
-  const config = await loadChainConfig(flags, { bootstrap: flags.bootstrap });
+  const config = await loadChainConfig(flags, { bootstrap: flags.bootstrap, localNetwork: flags.local });
   if (config.bootstrap.length === 0) {
     throw new NodeError(
       "CONFIG_INVALID",
@@ -64,7 +65,7 @@ async function publishQuote(flags: QuoteFlags): Promise<void> {
       market: makeDomain(config.chainId, config.marketplace),
       matcher: makeDomain(config.chainId, config.registry),
     },
-    network: { bootstrap: config.bootstrap, localNetwork: true },
+    network: { bootstrap: config.bootstrap, localNetwork: config.localNetwork },
     markets: { [marketId]: await ctx.marketplace.market(marketId) },
     role: "prover",
     logger: createLogger({ level: config.logLevel, name: "prover-quote" }),
@@ -130,6 +131,7 @@ export function registerProverCommand(program: Command): void {
       .option("--proving-time <s>", "seconds per proof (default 60)")
       .option("--capacity <n>", "requests taken at once (default 1)")
       .option("--validity <s>", `seconds the quote stays valid (default ${DEFAULT_QUOTE_VALIDITY_S})`)
-      .option("--bootstrap <multiaddrs>", "comma-separated multiaddrs of peers to publish through"),
+      .option("--bootstrap <multiaddrs>", "comma-separated multiaddrs of peers to publish through")
+      .option("--local", "all peers on one host: relax per-IP limits"),
   ).action(async (flags: QuoteFlags) => publishQuote(flags));
 }
