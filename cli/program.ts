@@ -2,7 +2,11 @@
 import { Command } from "commander";
 import { registerBootstrapCommand } from "../bootstrap/bootstrap-command.js";
 import { registerDecodeCommand } from "../node/cli/decode-command.js";
+import { registerMarketCommand } from "../node/cli/market-command.js";
 import { registerNodeCommand } from "../node/cli/node-command.js";
+import { registerProverCommand } from "../node/cli/prover-command.js";
+import { registerRequestCommand } from "../node/cli/request-command.js";
+import { registerStatusCommand } from "../node/cli/status-command.js";
 import { registerDevnetCommand } from "../sim/devnet/devnet-command.js";
 
 export function buildProgram(): Command {
@@ -15,5 +19,9 @@ export function buildProgram(): Command {
   registerNodeCommand(program);
   registerBootstrapCommand(program);
   registerDecodeCommand(program);
+  registerMarketCommand(program);
+  registerProverCommand(program);
+  registerRequestCommand(program);
+  registerStatusCommand(program);
   return program;
 }

@@ -30,6 +30,22 @@ export interface NodeConfig {
   /** Port of the Prometheus endpoint; 0 for any free port, -1 for none. */
   metricsPort: number;
   logLevel: string;
+  /** Prover: market description files it serves, paired by position with `marketIds`. */
+  marketFiles: string[];
+  /** Prover: the on-chain id of each market file. */
+  marketIds: number[];
+  /** Prover: price per proof in wei (a decimal string: JSON has no bigint); "" means not set. */
+  price: string;
+  /** Prover: seconds it promises per proof. */
+  provingTime: number;
+  /** Prover: requests it takes at once. */
+  capacity: number;
+  /** Prover: free collateral (wei, decimal string) topped up to at start. */
+  minCollateral: string;
+  /** Blocks a chain event must be buried under before the node acts on it. */
+  confirmations: number;
+  /** First block to read when the store has no chain cursor (the deployment block). */
+  fromBlock: number;
 }
 
 export const DEFAULT_NODE_CONFIG: NodeConfig = {
@@ -48,6 +64,18 @@ export const DEFAULT_NODE_CONFIG: NodeConfig = {
   markets: {},
   metricsPort: -1,
   logLevel: "info",
+  marketFiles: [],
+  marketIds: [],
+  // No default price: a prover must choose what it charges.
+  price: "",
+  // A minute: the shipped circuits prove in seconds, leaving room for a busy machine.
+  provingTime: 60,
+  capacity: 1,
+  // Deposit nothing unless asked: moving money is the operator's call.
+  minCollateral: "0",
+  // One block: a reorg of the tip does not make a prover work for nothing.
+  confirmations: 1,
+  fromBlock: 0,
 };
 
 /** Environment variables and the field each sets. */
@@ -62,6 +90,14 @@ export const ENV_KEYS: Record<string, keyof NodeConfig> = {
   KALYPSO_REGISTRY: "registry",
   KALYPSO_METRICS_PORT: "metricsPort",
   LOG_LEVEL: "logLevel",
+  KALYPSO_MARKET_FILES: "marketFiles",
+  KALYPSO_MARKET_IDS: "marketIds",
+  KALYPSO_PRICE: "price",
+  KALYPSO_PROVING_TIME: "provingTime",
+  KALYPSO_CAPACITY: "capacity",
+  KALYPSO_MIN_COLLATERAL: "minCollateral",
+  KALYPSO_CONFIRMATIONS: "confirmations",
+  KALYPSO_FROM_BLOCK: "fromBlock",
 };
 
 function bad(field: string, source: string, expected: string, got: unknown): NodeError {
@@ -119,6 +155,33 @@ function coerce(field: keyof NodeConfig, raw: unknown, source: string): unknown 
       throw bad(field, source, "true or false", raw);
     case "markets":
       return coerceMarkets(raw, source);
+    case "marketFiles": {
+      const v = list(raw);
+      if (!Array.isArray(v) || !v.every((s) => typeof s === "string" && s.length > 0))
+        throw bad(field, source, "a list of market file paths (comma-separated)", raw);
+      return v;
+    }
+    case "marketIds": {
+      const v = list(raw);
+      if (!Array.isArray(v) || !v.every((s) => /^(0|[1-9][0-9]*)$/.test(String(s))))
+        throw bad(field, source, "a list of market ids (comma-separated integers)", raw);
+      return v.map(Number);
+    }
+    case "price":
+    case "minCollateral":
+      if (!/^(0|[1-9][0-9]*)$/.test(String(raw)))
+        throw bad(field, source, "an amount in wei (a whole number)", raw);
+      return String(raw);
+    case "provingTime":
+    case "capacity":
+    case "confirmations":
+    case "fromBlock": {
+      const n = typeof raw === "string" && raw.trim() !== "" ? Number(raw) : raw;
+      const min = field === "provingTime" || field === "capacity" ? 1 : 0;
+      if (typeof n !== "number" || !Number.isSafeInteger(n) || n < min)
+        throw bad(field, source, `a whole number >= ${min}`, raw);
+      return n;
+    }
     default:
       if (typeof raw !== "string" || raw.length === 0) throw bad(field, source, "a non-empty string", raw);
       return raw;
