@@ -4,6 +4,7 @@ import { registerBootstrapCommand } from "../bootstrap/bootstrap-command.js";
 import { registerDecodeCommand } from "../node/cli/decode-command.js";
 import { registerNodeCommand } from "../node/cli/node-command.js";
 import { registerDevnetCommand } from "../sim/devnet/devnet-command.js";
+import { registerSimCommand } from "../sim/sim-command.js";
 
 export function buildProgram(): Command {
   const program = new Command("kalypso")
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
 
   registerDevnetCommand(program);
+  registerSimCommand(program);
   registerNodeCommand(program);
   registerBootstrapCommand(program);
   registerDecodeCommand(program);
