@@ -8,6 +8,7 @@ import { registerProverCommand } from "../node/cli/prover-command.js";
 import { registerRequestCommand } from "../node/cli/request-command.js";
 import { registerStatusCommand } from "../node/cli/status-command.js";
 import { registerDevnetCommand } from "../sim/devnet/devnet-command.js";
+import { registerSimCommand } from "../sim/sim-command.js";
 
 export function buildProgram(): Command {
   const program = new Command("kalypso")
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
 
   registerDevnetCommand(program);
+  registerSimCommand(program);
   registerNodeCommand(program);
   registerBootstrapCommand(program);
   registerDecodeCommand(program);

@@ -1,0 +1,233 @@
+/**
+ * The network builder the scenarios share: the devnet's composition (sim/devnet/devnet-world.ts for
+ * the chain side; a bootstrap peer, matchers with emulated enclaves, provers, requesters, each a
+ * real libp2p peer on 127.0.0.1 with its own LevelDB) but on markets whose verifier is the
+ * TestVerifier, with SimBackend provers, so large networks spend no CPU on proofs.
+ */
+import { join } from "node:path";
+import { ContractFactory } from "ethers";
+import { KalypsoNode, type KalypsoNodeInit } from "../node/kalypso-node.js";
+import type { Logger } from "../node/logger.js";
+import { encodeInputsPublic } from "../node/prover/inputs.js";
+import type { MarketDescription } from "../node/prover/market-file.js";
+import { Matcher } from "../node/roles/matcher.js";
+import { Prover } from "../node/roles/prover.js";
+import { Requester } from "../node/roles/requester.js";
+import { EmulatedEnclave } from "../node/tee/emulated-enclave.js";
+import { type Address, privateKeyToAddress } from "../protocol/index.js";
+import { DEVNET_COLLATERAL, type DevnetWorld, startDevnetWorld } from "./devnet/devnet-world.js";
+import { SimBackend } from "./sim-backend.js";
+
+/** How many of each role, and which provers never prove. */
+export interface SimNetworkInit {
+  matchers: number;
+  provers: number;
+  requesters: number;
+  markets: number;
+  /** Lease length, s. Long by default so moving chain time to a deadline never ends a term. */
+  leaseDurationS?: number;
+  /** Prover indexes whose backend never answers. */
+  silentProvers?: number[];
+  dir: string;
+  logger: Logger;
+}
+
+/** A prover of the network and what it is. */
+export interface SimProver {
+  node: KalypsoNode;
+  prover: Prover;
+  address: Address;
+  silent: boolean;
+}
+
+export interface SimRequester {
+  node: KalypsoNode;
+  requester: Requester;
+  address: Address;
+}
+
+export interface SimMatcher {
+  node: KalypsoNode;
+  matcher: Matcher;
+  address: Address;
+  /** Stop this matcher and its node (a crash as the others see it). */
+  crash(): Promise<void>;
+}
+
+export interface SimNetwork {
+  world: DevnetWorld;
+  markets: { marketId: number; description: MarketDescription }[];
+  boot: KalypsoNode;
+  matchers: SimMatcher[];
+  provers: SimProver[];
+  requesters: SimRequester[];
+  /** A node init following the deployment (for extra peers, such as attackers). */
+  nodeInit(name: string, bootstrap: string[]): KalypsoNodeInit;
+  stop(): Promise<void>;
+}
+
+/** The sim market's inputs: a public "hash" and a private "preimage" (never checked: TestVerifier). */
+const SIM_INPUTS = [
+  { name: "hash", public: true },
+  { name: "preimage", public: false },
+];
+
+/** Prover i: cheaper provers first, so the matching rule has a choice. */
+export function simPricing(i: number) {
+  return { price: (3n + BigInt(i % 5)) * 10n ** 14n, provingTime: 10, capacity: 4 };
+}
+
+/** Start the chain, deploy, open the markets and start every node and role. */
+export async function startSimNetwork(init: SimNetworkInit): Promise<SimNetwork> {
+  const stack: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stack.splice(0).reverse()) await s().catch((err) => init.logger.warn({ err }, "stop"));
+  };
+  const world = await startDevnetWorld({
+    shape: { matchers: init.matchers, provers: init.provers, requesters: init.requesters },
+    leaseDurationS: init.leaseDurationS ?? 86_400,
+    marketFiles: [],
+  });
+  stack.push(() => world.stop());
+  try {
+    const owner = await world.signer(world.keys.owner);
+    const tv = world.deployment.artifacts.TestVerifier!;
+    const c = await new ContractFactory(tv.abi as never, tv.bytecode, owner).deploy();
+    await c.deploymentTransaction()!.wait();
+    const verifier = (await c.getAddress()).toLowerCase() as Address;
+    const markets: SimNetwork["markets"] = [];
+    for (let m = 0; m < init.markets; m++) {
+      const description: MarketDescription = {
+        version: 1,
+        name: `sim-market-${m}`,
+        scheme: "groth16",
+        verifier,
+        backend: { kind: "snarkjs", wasm: "/nonexistent.wasm", zkey: "/nonexistent.zkey" },
+        inputs: SIM_INPUTS,
+      };
+      const { marketId } = await world.deployment.marketplace.createMarket(
+        {
+          verifier,
+          collateralPerRequest: DEVNET_COLLATERAL,
+          minProvingTime: 5,
+          maxProvingTime: 600,
+          requiresTee: false,
+        },
+        encodeInputsPublic(SIM_INPUTS, { hash: "1", preimage: "2" }),
+        new Uint8Array(256).fill(1),
+      );
+      markets.push({ marketId, description });
+    }
+
+    const nodeInit = (name: string, bootstrap: string[]): KalypsoNodeInit => ({
+      dataDir: join(init.dir, name),
+      domains: { market: world.deployment.marketDomain, matcher: world.deployment.registryDomain },
+      network: { localNetwork: true, bootstrap },
+      chain: {
+        provider: world.chain.provider,
+        contracts: [
+          {
+            label: "marketplace",
+            address: world.deployment.marketplace.address,
+            abi: world.deployment.artifacts.Marketplace!.abi,
+          },
+          {
+            label: "registry",
+            address: world.deployment.registry.address,
+            abi: world.deployment.artifacts.MatcherRegistry!.abi,
+          },
+        ],
+        confirmations: 0,
+        fromBlock: world.deployment.deployBlock,
+        pollIntervalMs: 100,
+        autoStart: false,
+      },
+      role: name,
+      logger: init.logger.child({ node: name }),
+    });
+    const bootInit = nodeInit("bootstrap", []);
+    const boot = await KalypsoNode.start({ ...bootInit, chain: { ...bootInit.chain!, autoStart: true } });
+    stack.push(() => boot.stop());
+    const bootAddr = [boot.host.getMultiaddrs()[0]!.toString()];
+
+    const matchers: SimMatcher[] = [];
+    for (const [i, key] of world.keys.matchers.entries()) {
+      const node = await KalypsoNode.start(nodeInit(`matcher-${i}`, bootAddr));
+      const signer = await world.signer(key);
+      const enclave = new EmulatedEnclave(
+        { attestationKey: world.keys.verifier, logger: init.logger },
+        { privateKey: key },
+      );
+      const matcher = new Matcher(
+        {
+          node,
+          registry: world.deployment.registry.connect(signer),
+          marketplace: world.deployment.marketplace.connect(signer),
+          provider: world.chain.provider,
+          enclave,
+          logger: init.logger.child({ node: `matcher-${i}` }),
+        },
+        {},
+      );
+      let crashed = false;
+      const crash = async () => {
+        if (crashed) return;
+        crashed = true;
+        await matcher.stop();
+        await node.stop();
+      };
+      stack.push(crash);
+      matchers.push({ node, matcher, address: privateKeyToAddress(key), crash });
+    }
+    // Roles start after every matcher node is up, so the first leader has followers from the start.
+    for (const m of matchers) await m.matcher.start();
+
+    const provers: SimProver[] = [];
+    for (const [i, key] of world.keys.provers.entries()) {
+      const node = await KalypsoNode.start(nodeInit(`prover-${i}`, bootAddr));
+      stack.push(() => node.stop());
+      const silent = init.silentProvers?.includes(i) ?? false;
+      const backend = new SimBackend(silent);
+      const pricing = simPricing(i);
+      const prover = new Prover(
+        {
+          node,
+          marketplace: world.deployment.marketplace.connect(await world.signer(key)),
+          key,
+          markets: new Map(markets.map((m) => [m.marketId, { description: m.description, backend }])),
+          logger: init.logger.child({ node: `prover-${i}` }),
+        },
+        {
+          pricing: new Map(markets.map((m) => [m.marketId, pricing])),
+          minCollateral: 20n * DEVNET_COLLATERAL,
+          capacity: pricing.capacity,
+        },
+      );
+      await prover.start();
+      stack.push(() => prover.stop());
+      provers.push({ node, prover, address: privateKeyToAddress(key), silent });
+    }
+
+    const requesters: SimRequester[] = [];
+    for (const [i, key] of world.keys.requesters.entries()) {
+      const node = await KalypsoNode.start(nodeInit(`requester-${i}`, bootAddr));
+      stack.push(() => node.stop());
+      const requester = new Requester(
+        {
+          node,
+          marketplace: world.deployment.marketplace.connect(await world.signer(key)),
+          key,
+          logger: init.logger.child({ node: `requester-${i}` }),
+        },
+        { depositExtra: 10n ** 17n },
+      );
+      await requester.start();
+      stack.push(() => requester.stop());
+      requesters.push({ node, requester, address: privateKeyToAddress(key) });
+    }
+    return { world, markets, boot, matchers, provers, requesters, nodeInit, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

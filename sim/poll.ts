@@ -1,0 +1,23 @@
+/** Poll a condition with a deadline: how the sim waits for the network (never a fixed sleep). */
+import { KalypsoError } from "../protocol/index.js";
+
+/** Coded errors of the simulator. */
+export class SimError extends KalypsoError<
+  "SIM_TIMEOUT" | "SIM_UNKNOWN_SCENARIO" | "SIM_PROCESSES_NOT_YET" | "SIM_TOO_FEW_NODES"
+> {}
+
+/** Resolve with the probe's first truthy value; SIM_TIMEOUT after `timeoutMs`. */
+export async function pollUntil<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline)
+      throw new SimError("SIM_TIMEOUT", `sim: timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * report.json: the scenario's outcome as the chain tells it (counts from on-chain logs, the money
+ * check) plus what the recorder timed (latencies, failover, series for the charts).
+ */
+
+import type { ChainAudit, MoneyCheck } from "./chain-audit.js";
+import { percentile } from "./devnet/summary.js";
+import type { SimRecorder } from "./recorder.js";
+import type { ScenarioResult } from "./scenarios.js";
+
+/** The report a run writes. */
+export interface SimReport {
+  scenario: string;
+  nodes: number;
+  mode: "in-process";
+  requests: {
+    submitted: number;
+    assigned: number;
+    settled: number;
+    slashed: number;
+    refunded: number;
+    lost: number;
+    assigned_twice: number;
+  };
+  money: MoneyCheck;
+  latency_ms: {
+    assign_p50: number | null;
+    assign_p99: number | null;
+    proof_p50: number | null;
+    proof_p99: number | null;
+  };
+  settled_per_s: number;
+  duration_ms: number;
+  failover_ms?: number;
+  attackers?: string[];
+  graylisted?: string[];
+  spam_sent?: Record<string, number>;
+  series: {
+    /** Per request, ms from publication to on-chain assignment and to verified proof. */
+    assign_ms: number[];
+    proof_ms: number[];
+    /** ms since start at which each request settled. */
+    settled_at_ms: number[];
+    pending: { t: number; pending: number; leader: string | null }[];
+    roles: { t: number; matcher: string; role: string; term: number }[];
+  };
+}
+
+/** Build the report from the chain's account, the recorder and the scenario's result. */
+export function buildReport(
+  scenario: string,
+  nodes: number,
+  audit: ChainAudit,
+  rec: SimRecorder,
+  result: ScenarioResult,
+): SimReport {
+  const traces = [...rec.traces.values()];
+  const assign = traces.filter((t) => t.assignedAt).map((t) => t.assignedAt! - t.publishedAt);
+  const proof = traces.filter((t) => t.verifiedAt).map((t) => t.verifiedAt! - t.publishedAt);
+  const settledAt = traces.filter((t) => t.verifiedAt).map((t) => t.verifiedAt! - rec.startedAt);
+  const durationMs = Date.now() - rec.startedAt;
+  const unassigned = result.outcomes.filter((o) => o.code === "UNASSIGNED").length;
+  const ended = audit.fulfilled.size + audit.slashed.size + unassigned + audit.refunded.size;
+  const round = (x: number | null) => (x === null ? null : Math.round(x));
+  return {
+    scenario,
+    nodes,
+    mode: "in-process",
+    requests: {
+      submitted: result.submitted,
+      assigned: audit.assignments.size,
+      settled: audit.fulfilled.size,
+      slashed: audit.slashed.size,
+      // A slashed request's requester is refunded and compensated; an unassigned one keeps its deposit.
+      refunded: audit.slashed.size + audit.refunded.size + unassigned,
+      lost: Math.max(0, result.submitted - ended),
+      assigned_twice: [...audit.assignments.values()].filter((n) => n > 1).length,
+    },
+    money: audit.money,
+    latency_ms: {
+      assign_p50: round(percentile(assign, 50)),
+      assign_p99: round(percentile(assign, 99)),
+      proof_p50: round(percentile(proof, 50)),
+      proof_p99: round(percentile(proof, 99)),
+    },
+    settled_per_s: settledAt.length === 0 ? 0 : Number(((settledAt.length * 1000) / durationMs).toFixed(2)),
+    duration_ms: durationMs,
+    ...(result.failover_ms === undefined ? {} : { failover_ms: result.failover_ms }),
+    ...(result.spam
+      ? { attackers: result.spam.attackers, graylisted: result.spam.graylisted, spam_sent: result.spam.sent }
+      : {}),
+    series: {
+      assign_ms: assign,
+      proof_ms: proof,
+      settled_at_ms: settledAt.sort((a, b) => a - b),
+      pending: rec.samples,
+      roles: rec.roles,
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * `kalypso sim`: build a network for a scenario (in this process), drive it, read the outcome
+ * back from the chain, and write report.json and report.html into the output directory.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createLogger } from "../node/logger.js";
+import { auditChain } from "./chain-audit.js";
+import { startSimNetwork } from "./network.js";
+import { SimError } from "./poll.js";
+import { SimRecorder } from "./recorder.js";
+import { buildReport, type SimReport } from "./report.js";
+import { renderReportHtml } from "./report-html.js";
+import { SCENARIOS } from "./scenarios.js";
+
+export interface SimOptions {
+  scenario: string;
+  nodes: number;
+  /** Requests the scenario submits. */
+  requests: number;
+  out: string;
+  /** One process per node: not built yet. */
+  processes?: boolean;
+  logLevel?: string;
+}
+
+/** Run one scenario; resolves with the report it wrote to `out`. */
+export async function runSim(opts: SimOptions): Promise<SimReport> {
+  if (opts.processes)
+    throw new SimError(
+      "SIM_PROCESSES_NOT_YET",
+      "sim: --processes (one process per node) is not built yet; run without it",
+    );
+  const scenario = SCENARIOS[opts.scenario];
+  if (!scenario)
+    throw new SimError(
+      "SIM_UNKNOWN_SCENARIO",
+      `sim: no scenario "${opts.scenario}"; known: ${Object.keys(SCENARIOS).join(", ")}`,
+    );
+  const shape = scenario.shape(opts.nodes);
+  const logger = createLogger({ level: opts.logLevel ?? "silent", name: "sim" });
+  const dir = await mkdtemp(join(tmpdir(), "kalypso-sim-"));
+  try {
+    const net = await startSimNetwork({ ...shape, dir, logger });
+    try {
+      const rec = new SimRecorder(net);
+      rec.start();
+      const result = await scenario.run({ net, rec, requests: opts.requests });
+      rec.stop();
+      const audit = await auditChain(net);
+      const report = buildReport(opts.scenario, opts.nodes, audit, rec, result);
+      await mkdir(opts.out, { recursive: true });
+      await writeFile(join(opts.out, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
+      await writeFile(join(opts.out, "report.html"), renderReportHtml(report));
+      return report;
+    } finally {
+      await net.stop();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
