@@ -143,6 +143,24 @@ describe("kalypso node --role, request and status (real processes, dev chain, re
     assert.match(r.stdout, /^verified 0x[0-9a-f]{64} in tx/m);
     assert.match(r.stdout, /^proof 0x[0-9a-f]+$/m);
 
+    const q = await runCli(
+      [
+        "prover",
+        "quote",
+        "--market",
+        String(market.marketId),
+        "--price",
+        "400000000000000",
+        "--bootstrap",
+        boot,
+        "--local",
+        ...chainFlags,
+      ],
+      { KALYPSO_PRIVATE_KEY: toHex(world.keys.provers[0]!), LOG_LEVEL: "warn" },
+    );
+    assert.equal(q.code, 0, `quote exit code; stderr:\n${q.stderr}`);
+    assert.match(q.stdout, /^quote 0x[0-9a-f]{64} published to [1-9]\d* peers/m);
+
     const s = await runCli(["status", "--peer", boot]);
     assert.equal(s.code, 0, `status exit code; stderr:\n${s.stderr}`);
     const status = JSON.parse(s.stdout) as Record<string, unknown>;
