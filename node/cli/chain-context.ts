@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { type JsonRpcProvider, Wallet } from "ethers";
 import { compileContracts, MarketplaceClient, makeProvider, RegistryClient } from "../../chain/index.js";
-import { type Address, toHex } from "../../protocol/index.js";
+import { toHex } from "../../protocol/index.js";
 import { loadNodeConfig, type NodeConfig } from "../config.js";
 import { NodeError } from "../errors.js";
 import { loadIdentity, type NodeIdentity, PRIVATE_KEY_ENV } from "../identity.js";
@@ -128,11 +128,6 @@ export function parseIntFlag(field: string, raw: string | undefined, fallback: n
     );
   }
   return n;
-}
-
-/** The address a command acts as, for printing. */
-export function addressOf(ctx: ChainContext): Address {
-  return ctx.identity.address;
 }
 
 /**
