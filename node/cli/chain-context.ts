@@ -7,10 +7,10 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { type JsonRpcProvider, Wallet } from "ethers";
 import { compileContracts, MarketplaceClient, makeProvider, RegistryClient } from "../../chain/index.js";
-import { type Address, toHex } from "../../protocol/index.js";
+import { toHex } from "../../protocol/index.js";
 import { loadNodeConfig, type NodeConfig } from "../config.js";
 import { NodeError } from "../errors.js";
-import { loadIdentity, type NodeIdentity } from "../identity.js";
+import { loadIdentity, type NodeIdentity, PRIVATE_KEY_ENV } from "../identity.js";
 
 /** Flags every chain-facing command takes, as commander hands them over. */
 export interface ChainFlags {
@@ -130,7 +130,18 @@ export function parseIntFlag(field: string, raw: string | undefined, fallback: n
   return n;
 }
 
-/** The address a command acts as, for printing. */
-export function addressOf(ctx: ChainContext): Address {
-  return ctx.identity.address;
+/**
+ * Run `start` (which starts a short-lived node) with KALYPSO_PRIVATE_KEY hidden, so that node gets
+ * a fresh peer id of its own in its temp data dir: the operator's long-running node may be online
+ * with the node key's peer id, and two peers with one id break each other's connections.
+ * Gossip is unsigned (StrictNoSign), so nothing the network checks depends on the peer id.
+ */
+export async function withFreshPeerId<T>(start: () => Promise<T>): Promise<T> {
+  const saved = process.env[PRIVATE_KEY_ENV];
+  delete process.env[PRIVATE_KEY_ENV];
+  try {
+    return await start();
+  } finally {
+    if (saved !== undefined) process.env[PRIVATE_KEY_ENV] = saved;
+  }
 }

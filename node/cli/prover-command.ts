@@ -2,11 +2,15 @@
  * `kalypso prover collateral|register|quote`: a prover's one-off chain and network actions, sent
  * as the node key. The long-running prover is `kalypso node --role prover`.
  */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { makeDomain, privateKeyToAddress, type Quote, signQuote } from "../../protocol/index.js";
 import { NodeError } from "../errors.js";
 import { KalypsoNode } from "../kalypso-node.js";
 import { createLogger } from "../logger.js";
+import { marketTopic } from "../network/topics.js";
 import { DEFAULT_QUOTE_VALIDITY_S } from "../roles/quote-publisher.js";
 import {
   addChainOptions,
@@ -15,6 +19,7 @@ import {
   openChain,
   parseIntFlag,
   parseWei,
+  withFreshPeerId,
 } from "./chain-context.js";
 
 interface QuoteFlags extends ChainFlags {
@@ -59,22 +64,33 @@ async function publishQuote(flags: QuoteFlags): Promise<void> {
     );
   }
   const ctx = await openChain(config);
-  const node = await KalypsoNode.start({
-    dataDir: config.dataDir,
-    domains: {
-      market: makeDomain(config.chainId, config.marketplace),
-      matcher: makeDomain(config.chainId, config.registry),
-    },
-    network: { bootstrap: config.bootstrap, localNetwork: config.localNetwork },
-    markets: { [marketId]: await ctx.marketplace.market(marketId) },
-    role: "prover",
-    logger: createLogger({ level: config.logLevel, name: "prover-quote" }),
-  });
+  const tmp = await mkdtemp(join(tmpdir(), "kalypso-quote-"));
+  const markets = { [marketId]: await ctx.marketplace.market(marketId) };
+  const node = await withFreshPeerId(() =>
+    KalypsoNode.start({
+      dataDir: tmp,
+      domains: {
+        market: makeDomain(config.chainId, config.marketplace),
+        matcher: makeDomain(config.chainId, config.registry),
+      },
+      network: { bootstrap: config.bootstrap, localNetwork: config.localNetwork },
+      markets,
+      role: "prover",
+      logger: createLogger({ level: config.logLevel, name: "prover-quote" }),
+    }),
+  );
   try {
     const deadline = Date.now() + PEER_WAIT_MS;
     console.error("joining the network");
-    while (node.host.getConnections().length === 0) {
-      if (Date.now() > deadline) throw new NodeError("CONFIG_INVALID", "bootstrap: no peer answered");
+    // Gossip does not replay: wait until a peer has told us it listens on the market's quote topic.
+    const topic = marketTopic(marketId, "quotes");
+    while (node.gossip.peers(topic).length === 0) {
+      if (Date.now() > deadline) {
+        throw new NodeError(
+          "CONFIG_INVALID",
+          `bootstrap: no peer subscribed to ${topic} within ${PEER_WAIT_MS} ms`,
+        );
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
     const now = (await ctx.provider.getBlock("latest"))!.timestamp;
@@ -93,6 +109,7 @@ async function publishQuote(flags: QuoteFlags): Promise<void> {
   } finally {
     await node.stop();
     ctx.stop();
+    await rm(tmp, { recursive: true, force: true });
   }
 }
 

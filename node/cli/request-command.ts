@@ -20,6 +20,7 @@ import {
   loadChainConfig,
   parseIntFlag,
   parseWei,
+  withFreshPeerId,
 } from "./chain-context.js";
 
 interface RequestFlags extends ChainFlags {
@@ -88,29 +89,31 @@ async function runRequest(flags: RequestFlags): Promise<number> {
   const identity = await loadIdentity(join(config.dataDir, "node.key"));
   const controller = new AbortController();
   process.once("SIGINT", () => controller.abort());
-  const outcome = await requestProof({
-    rpcUrl: config.chainRpc,
-    contracts: { marketplace: config.marketplace, registry: config.registry },
-    privateKey: identity.privateKey,
-    bootstrap: config.bootstrap,
-    network: { localNetwork: config.localNetwork },
-    confirmations: 0,
-    chainPollMs: 250,
-    request: { marketId, publicInputs, witness, maxPrice, provingTime, assignWithinS },
-    logger: createLogger({ level: config.logLevel, name: "request" }),
-    signal: controller.signal,
-    onProgress: (p) => {
-      if (p.kind === "published") {
-        console.log(`published ${p.requestId} to ${p.recipients} peers`);
-        // Without --wait the request is on its way: the network follows it, we need not.
-        if (!flags.wait) controller.abort();
-      }
-      if (p.kind === "assigned") console.log(`assigned ${p.requestId} to ${p.prover} at ${p.price} wei`);
-      if (p.kind === "verified") console.log(`verified ${p.requestId} in tx ${p.txHash}`);
-      if (p.kind === "slashed") console.log(`slashed ${p.requestId}: compensation ${p.compensation} wei`);
-      if (p.kind === "unassigned") console.log(`unassigned ${p.requestId}: no prover took it`);
-    },
-  }).catch((err) => {
+  const outcome = await withFreshPeerId(() =>
+    requestProof({
+      rpcUrl: config.chainRpc,
+      contracts: { marketplace: config.marketplace, registry: config.registry },
+      privateKey: identity.privateKey,
+      bootstrap: config.bootstrap,
+      network: { localNetwork: config.localNetwork },
+      confirmations: 0,
+      chainPollMs: 250,
+      request: { marketId, publicInputs, witness, maxPrice, provingTime, assignWithinS },
+      logger: createLogger({ level: config.logLevel, name: "request" }),
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.kind === "published") {
+          console.log(`published ${p.requestId} to ${p.recipients} peers`);
+          // Without --wait the request is on its way: the network follows it, we need not.
+          if (!flags.wait) controller.abort();
+        }
+        if (p.kind === "assigned") console.log(`assigned ${p.requestId} to ${p.prover} at ${p.price} wei`);
+        if (p.kind === "verified") console.log(`verified ${p.requestId} in tx ${p.txHash}`);
+        if (p.kind === "slashed") console.log(`slashed ${p.requestId}: compensation ${p.compensation} wei`);
+        if (p.kind === "unassigned") console.log(`unassigned ${p.requestId}: no prover took it`);
+      },
+    }),
+  ).catch((err) => {
     if (controller.signal.aborted && !flags.wait) return undefined;
     throw err;
   });

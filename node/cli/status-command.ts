@@ -4,6 +4,7 @@
  * (which a running node holds locked: ask it with --peer instead).
  */
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { multiaddr } from "@multiformats/multiaddr";
 import type { Command } from "commander";
 import { makeDomain } from "../../protocol/index.js";
@@ -78,6 +79,13 @@ export function registerStatusCommand(program: Command): void {
         return;
       }
       const config = await loadNodeConfig({ file: flags.config, flags: { dataDir: flags.dataDir } });
+      // Opening a node on a missing dir would create one with a fresh key: report it instead.
+      if (!existsSync(config.dataDir)) {
+        throw new NodeError(
+          "CONFIG_INVALID",
+          `dataDir ${config.dataDir} does not exist: no local node to report on`,
+        );
+      }
       let node: KalypsoNode;
       try {
         node = await KalypsoNode.start({

@@ -53,6 +53,18 @@ describe("kalypso market create / prover collateral (real processes, dev chain)"
   });
 
   const badCases: { args: string[]; field: RegExp }[] = [
+    {
+      args: ["node", "--role", "prover", "--price", "soon"],
+      field: /CONFIG_INVALID: price from the command line/,
+    },
+    {
+      args: ["node", "--role", "prover", "--market-id", "one"],
+      field: /CONFIG_INVALID: marketIds from the command line/,
+    },
+    {
+      args: ["request", "--market", "1", "--max-price", "-3"],
+      field: /CONFIG_INVALID: maxPrice from the command line/,
+    },
     { args: ["prover", "collateral", "lots"], field: /CONFIG_INVALID: amount from the command line/ },
     { args: ["prover", "collateral", "1", "--chain-id", "x"], field: /CONFIG_INVALID: chainId from/ },
     {

@@ -143,6 +143,48 @@ describe("kalypso node --role, request and status (real processes, dev chain, re
     assert.match(r.stdout, /^verified 0x[0-9a-f]{64} in tx/m);
     assert.match(r.stdout, /^proof 0x[0-9a-f]+$/m);
 
+    const q = await runCli(
+      [
+        "prover",
+        "quote",
+        "--market",
+        String(market.marketId),
+        "--price",
+        "400000000000000",
+        "--bootstrap",
+        boot,
+        "--local",
+        ...chainFlags,
+      ],
+      { KALYPSO_PRIVATE_KEY: toHex(world.keys.provers[0]!), LOG_LEVEL: "warn" },
+    );
+    assert.equal(q.code, 0, `quote exit code; stderr:\n${q.stderr}`);
+    assert.match(q.stdout, /^quote 0x[0-9a-f]{64} published to [1-9]\d* peers/m);
+
+    // Without --wait the command leaves once the request is published; the network takes it on.
+    await writeFile(inputs, JSON.stringify(sampleInputs("poseidon-preimage", 78n)));
+    const noWait = await runCli(
+      [
+        "request",
+        "--market",
+        String(market.marketId),
+        "--inputs",
+        inputs,
+        "--market-file",
+        join(import.meta.dirname, "../../../chain/circuits/markets/poseidon-preimage-groth16.json"),
+        "--max-price",
+        String(10n ** 15n),
+        "--bootstrap",
+        boot,
+        "--local",
+        ...chainFlags,
+      ],
+      { KALYPSO_PRIVATE_KEY: toHex(world.keys.requesters[0]!), LOG_LEVEL: "warn" },
+    );
+    assert.equal(noWait.code, 0, `request without --wait; stderr:\n${noWait.stderr}`);
+    assert.match(noWait.stdout, /^published 0x[0-9a-f]{64} to [1-9]\d* peers$/m);
+    assert.doesNotMatch(noWait.stdout, /^verified/m);
+
     const s = await runCli(["status", "--peer", boot]);
     assert.equal(s.code, 0, `status exit code; stderr:\n${s.stderr}`);
     const status = JSON.parse(s.stdout) as Record<string, unknown>;
