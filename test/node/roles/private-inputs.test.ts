@@ -208,6 +208,21 @@ describe("node/roles: private inputs end to end (anvil, libp2p, LevelDB, emulate
     assert.ok(secret && isSealedEnvelope(secret), "the secret is a sealed envelope");
     assert.equal(stored.request.secretHash, toHex(keccak(secret)) as Hex32);
 
+    // Over the network: an enclave the request was not assigned to gets no key it can unwrap, and
+    // the assigned one refuses a tampered ciphertext.
+    const stranger = new EmulatedEnclave({ attestationKey: sys.keys.verifierKey });
+    const asStranger = new PrivateInputsOpener({ node: client, enclave: stranger });
+    await assert.rejects(asStranger.open(outcome.requestId, secret), (e) => {
+      const err = e as { code: string; cause?: { code: string } };
+      return err.code === "PRIVATE_KEY_UNAVAILABLE" && err.cause?.code === "ENCLAVE_DECRYPT_FAILED";
+    });
+    const tampered = secret.slice();
+    tampered[tampered.length - 20]! ^= 1;
+    const asProver = new PrivateInputsOpener({ node: client, enclave: proverEnclave });
+    await assert.rejects(asProver.open(outcome.requestId, tampered), (e) => {
+      return (e as { code: string }).code === "INPUTS_TAMPERED";
+    });
+
     const needles = needlesOf(p.witness, circuit.secret);
     const text = [
       circuit.preimage,
