@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { rm } from "node:fs/promises";
+import { Writable } from "node:stream";
+import { pino } from "pino";
 import { COLLATERAL, type DevSystem, startDevSystem } from "../../../chain/index.js";
 import type { KalypsoNode } from "../../../node/kalypso-node.js";
 import { encodeInputsPublic } from "../../../node/prover/inputs.js";
@@ -14,7 +16,7 @@ import { EmulatedEnclave } from "../../../node/tee/emulated-enclave.js";
 import { type Hex32, keccak, requestId, signRequest, toHex, ZERO_HASH } from "../../../protocol/index.js";
 import { waitFor } from "../../helpers/wait.js";
 import { FAKE_MARKET } from "./helpers-fake-backend.js";
-import { captureLogger, tempDir } from "./helpers-system.js";
+import { tempDir } from "./helpers-system.js";
 import {
   findInLevelDb,
   hasLevelDb,
@@ -56,7 +58,14 @@ describe("node/roles: private inputs end to end (anvil, libp2p, LevelDB, emulate
       registry: sys.d.registry.address,
       fromBlock: sys.d.deployBlock,
     });
-    const logger = captureLogger(logs);
+    // Every level, debug and trace included: a leak at any level is a leak.
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        logs.push(String(chunk));
+        cb();
+      },
+    });
+    const logger = pino({ level: "trace" }, sink);
     const dir = async () => {
       const d = await tempDir();
       dirs.push(d);
