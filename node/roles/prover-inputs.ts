@@ -57,8 +57,9 @@ export function circuitInputsOf(
   let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(witness));
-  } catch (cause) {
-    throw new ProverRoleError("ASSIGNMENT_INPUTS_MISMATCH", "the witness is not UTF-8 JSON", { cause });
+  } catch {
+    // No cause: JSON.parse's message quotes the text, and a witness must never reach a log line.
+    throw new ProverRoleError("ASSIGNMENT_INPUTS_MISMATCH", "the witness is not UTF-8 JSON");
   }
   let derived: Uint8Array;
   try {

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { rm } from "node:fs/promises";
+import { Writable } from "node:stream";
+import { pino } from "pino";
 import { COLLATERAL, type DevSystem, startDevSystem } from "../../../chain/index.js";
 import type { KalypsoNode } from "../../../node/kalypso-node.js";
 import { encodeInputsPublic } from "../../../node/prover/inputs.js";
@@ -14,7 +16,7 @@ import { EmulatedEnclave } from "../../../node/tee/emulated-enclave.js";
 import { type Hex32, keccak, requestId, signRequest, toHex, ZERO_HASH } from "../../../protocol/index.js";
 import { waitFor } from "../../helpers/wait.js";
 import { FAKE_MARKET } from "./helpers-fake-backend.js";
-import { captureLogger, tempDir } from "./helpers-system.js";
+import { tempDir } from "./helpers-system.js";
 import {
   findInLevelDb,
   hasLevelDb,
@@ -56,7 +58,14 @@ describe("node/roles: private inputs end to end (anvil, libp2p, LevelDB, emulate
       registry: sys.d.registry.address,
       fromBlock: sys.d.deployBlock,
     });
-    const logger = captureLogger(logs);
+    // Every level, debug and trace included: a leak at any level is a leak.
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        logs.push(String(chunk));
+        cb();
+      },
+    });
+    const logger = pino({ level: "trace" }, sink);
     const dir = async () => {
       const d = await tempDir();
       dirs.push(d);
@@ -207,6 +216,21 @@ describe("node/roles: private inputs end to end (anvil, libp2p, LevelDB, emulate
     const secret = await client.store.getInput(stored.request.secretHash);
     assert.ok(secret && isSealedEnvelope(secret), "the secret is a sealed envelope");
     assert.equal(stored.request.secretHash, toHex(keccak(secret)) as Hex32);
+
+    // Over the network: an enclave the request was not assigned to gets no key it can unwrap, and
+    // the assigned one refuses a tampered ciphertext.
+    const stranger = new EmulatedEnclave({ attestationKey: sys.keys.verifierKey });
+    const asStranger = new PrivateInputsOpener({ node: client, enclave: stranger });
+    await assert.rejects(asStranger.open(outcome.requestId, secret), (e) => {
+      const err = e as { code: string; cause?: { code: string } };
+      return err.code === "PRIVATE_KEY_UNAVAILABLE" && err.cause?.code === "ENCLAVE_DECRYPT_FAILED";
+    });
+    const tampered = secret.slice();
+    tampered[tampered.length - 20]! ^= 1;
+    const asProver = new PrivateInputsOpener({ node: client, enclave: proverEnclave });
+    await assert.rejects(asProver.open(outcome.requestId, tampered), (e) => {
+      return (e as { code: string }).code === "INPUTS_TAMPERED";
+    });
 
     const needles = needlesOf(p.witness, circuit.secret);
     const text = [
