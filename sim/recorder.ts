@@ -73,9 +73,9 @@ export class SimRecorder {
     if (p.kind === "unassigned") t.outcome = "unassigned";
   }
 
-  /** The leader now, as `matcher-i`, or null in a gap. */
+  /** The leader now, as `matcher-i`, or null in a gap (a crashed matcher leads no more). */
   leader(): string | null {
-    const i = this.net.matchers.findIndex((m) => m.matcher.role.role === "leader");
+    const i = this.net.matchers.findIndex((m) => !m.crashed && m.matcher.role.role === "leader");
     return i < 0 ? null : `matcher-${i}`;
   }
 

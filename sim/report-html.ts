@@ -63,11 +63,13 @@ function leaderTimeline(r: SimReport): string {
   const names = [...new Set(s.map((x) => x.leader ?? "none"))].sort();
   const xMax = Math.max(s[s.length - 1]!.t, 1);
   const row = (n: string) => 12 + names.indexOf(n) * 22;
+  // Room on the left for the matcher names.
+  const tx = (t: number) => 70 + (t / xMax) * (W - 78);
   const rects = s
     .map((x, i) => {
       const next = s[i + 1]?.t ?? x.t + 200;
       const n = x.leader ?? "none";
-      return `<rect x="${sx(x.t, xMax)}" y="${row(n)}" width="${Math.max(1, sx(next, xMax) - sx(x.t, xMax))}" height="16" class="${n === "none" ? "gap" : "lead"}"/>`;
+      return `<rect x="${tx(x.t)}" y="${row(n)}" width="${Math.max(1, tx(next) - tx(x.t))}" height="16" class="${n === "none" ? "gap" : "lead"}"/>`;
     })
     .join("");
   const labels = names.map((n) => `<text x="2" y="${row(n) + 12}">${esc(n)}</text>`).join("");

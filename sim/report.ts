@@ -29,6 +29,8 @@ export interface SimReport {
     proof_p50: number | null;
     proof_p99: number | null;
   };
+  /** Codes of requests the requesters could not make (each also counted in `lost`). */
+  request_errors: string[];
   settled_per_s: number;
   duration_ms: number;
   failover_ms?: number;
@@ -83,6 +85,7 @@ export function buildReport(
       proof_p50: round(percentile(proof, 50)),
       proof_p99: round(percentile(proof, 99)),
     },
+    request_errors: result.errors,
     settled_per_s: settledAt.length === 0 ? 0 : Number(((settledAt.length * 1000) / durationMs).toFixed(2)),
     duration_ms: durationMs,
     ...(result.failover_ms === undefined ? {} : { failover_ms: result.failover_ms }),
