@@ -35,6 +35,8 @@ export class SimRecorder {
   readonly traces = new Map<string, SimTrace>();
   readonly samples: SimSample[] = [];
   readonly roles: LeaderChange[] = [];
+  /** Peak resident memory of this process (every in-process node), bytes. */
+  peakRss = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly net: SimNetwork) {
@@ -82,6 +84,7 @@ export class SimRecorder {
   /** Sample every `intervalMs` until stopped. */
   start(intervalMs = 200): void {
     const sample = () => {
+      this.peakRss = Math.max(this.peakRss, process.memoryUsage().rss);
       let pending = 0;
       for (const t of this.traces.values()) if (!t.outcome) pending++;
       this.samples.push({ t: Date.now() - this.startedAt, pending, leader: this.leader() });
