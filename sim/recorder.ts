@@ -38,6 +38,7 @@ export class SimRecorder {
   /** Peak resident memory of this process (every in-process node), bytes. */
   peakRss = 0;
   private timer: NodeJS.Timeout | undefined;
+  private sample: () => void = () => {};
 
   constructor(private readonly net: SimNetwork) {
     for (const [i, m] of net.matchers.entries()) {
@@ -83,17 +84,19 @@ export class SimRecorder {
 
   /** Sample every `intervalMs` until stopped. */
   start(intervalMs = 200): void {
-    const sample = () => {
+    this.sample = () => {
       this.peakRss = Math.max(this.peakRss, process.memoryUsage().rss);
       let pending = 0;
       for (const t of this.traces.values()) if (!t.outcome) pending++;
       this.samples.push({ t: Date.now() - this.startedAt, pending, leader: this.leader() });
     };
-    sample();
-    this.timer = setInterval(sample, intervalMs);
+    this.sample();
+    this.timer = setInterval(this.sample, intervalMs);
   }
 
+  /** Stop sampling, after a last sample so the series ends where the run did. */
   stop(): void {
     clearInterval(this.timer);
+    this.sample();
   }
 }
