@@ -50,6 +50,8 @@ export interface SimMatcher {
   node: KalypsoNode;
   matcher: Matcher;
   address: Address;
+  /** Whether crash() was called: a stopped matcher still reports the role it last had. */
+  readonly crashed: boolean;
   /** Stop this matcher and its node (a crash as the others see it). */
   crash(): Promise<void>;
 }
@@ -72,9 +74,20 @@ const SIM_INPUTS = [
   { name: "preimage", public: false },
 ];
 
-/** Prover i: cheaper provers first, so the matching rule has a choice. */
+/** Seconds a sim prover quotes per proof; requests allow SIM_REQUEST_PROVING_TIME_S. */
+export const SIM_PROVING_TIME_S = 120;
+export const SIM_REQUEST_PROVING_TIME_S = 300;
+
+/** Each requester's deposit at start: 1 ether, enough for hundreds of sim requests. */
+export const SIM_REQUESTER_DEPOSIT = 10n ** 18n;
+
+/**
+ * Prover i: cheaper provers first, so the matching rule has a choice. The proving time is long:
+ * the dev chain mines a block per transaction, each at least a second after the last, so under load
+ * chain time runs ahead of wall time and a short deadline would pass before an instant proof lands.
+ */
 export function simPricing(i: number) {
-  return { price: (3n + BigInt(i % 5)) * 10n ** 14n, provingTime: 10, capacity: 4 };
+  return { price: (3n + BigInt(i % 5)) * 10n ** 14n, provingTime: SIM_PROVING_TIME_S, capacity: 4 };
 }
 
 /** Start the chain, deploy, open the markets and start every node and role. */
@@ -169,15 +182,20 @@ export async function startSimNetwork(init: SimNetworkInit): Promise<SimNetwork>
         },
         {},
       );
-      let crashed = false;
-      const crash = async () => {
-        if (crashed) return;
-        crashed = true;
-        await matcher.stop();
-        await node.stop();
+      const sm: SimMatcher = {
+        node,
+        matcher,
+        address: privateKeyToAddress(key),
+        crashed: false,
+        async crash() {
+          if (sm.crashed) return;
+          (sm as { crashed: boolean }).crashed = true;
+          await matcher.stop();
+          await node.stop();
+        },
       };
-      stack.push(crash);
-      matchers.push({ node, matcher, address: privateKeyToAddress(key), crash });
+      stack.push(() => sm.crash());
+      matchers.push(sm);
     }
     // Roles start after every matcher node is up, so the first leader has followers from the start.
     for (const m of matchers) await m.matcher.start();
@@ -212,6 +230,8 @@ export async function startSimNetwork(init: SimNetworkInit): Promise<SimNetwork>
     for (const [i, key] of world.keys.requesters.entries()) {
       const node = await KalypsoNode.start(nodeInit(`requester-${i}`, bootAddr));
       stack.push(() => node.stop());
+      // Deposit up front: concurrent first requests would each send the same top-up transaction.
+      await world.deployment.marketplace.connect(await world.signer(key)).deposit(SIM_REQUESTER_DEPOSIT);
       const requester = new Requester(
         {
           node,

@@ -6,16 +6,16 @@ export class SimError extends KalypsoError<
   "SIM_TIMEOUT" | "SIM_UNKNOWN_SCENARIO" | "SIM_PROCESSES_NOT_YET" | "SIM_TOO_FEW_NODES"
 > {}
 
-/** Resolve with the probe's first truthy value; SIM_TIMEOUT after `timeoutMs`. */
+/** Resolve with the probe's first value that is not undefined, null or false; SIM_TIMEOUT after `timeoutMs`. */
 export async function pollUntil<T>(
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
   what: string,
   timeoutMs = 60_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
-    if (v !== undefined && v !== false) return v;
+    if (v !== undefined && v !== null && v !== false) return v;
     if (Date.now() > deadline)
       throw new SimError("SIM_TIMEOUT", `sim: timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));

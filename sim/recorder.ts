@@ -35,7 +35,10 @@ export class SimRecorder {
   readonly traces = new Map<string, SimTrace>();
   readonly samples: SimSample[] = [];
   readonly roles: LeaderChange[] = [];
+  /** Peak resident memory of this process (every in-process node), bytes. */
+  peakRss = 0;
   private timer: NodeJS.Timeout | undefined;
+  private sample: () => void = () => {};
 
   constructor(private readonly net: SimNetwork) {
     for (const [i, m] of net.matchers.entries()) {
@@ -73,24 +76,27 @@ export class SimRecorder {
     if (p.kind === "unassigned") t.outcome = "unassigned";
   }
 
-  /** The leader now, as `matcher-i`, or null in a gap. */
+  /** The leader now, as `matcher-i`, or null in a gap (a crashed matcher leads no more). */
   leader(): string | null {
-    const i = this.net.matchers.findIndex((m) => m.matcher.role.role === "leader");
+    const i = this.net.matchers.findIndex((m) => !m.crashed && m.matcher.role.role === "leader");
     return i < 0 ? null : `matcher-${i}`;
   }
 
   /** Sample every `intervalMs` until stopped. */
   start(intervalMs = 200): void {
-    const sample = () => {
+    this.sample = () => {
+      this.peakRss = Math.max(this.peakRss, process.memoryUsage().rss);
       let pending = 0;
       for (const t of this.traces.values()) if (!t.outcome) pending++;
       this.samples.push({ t: Date.now() - this.startedAt, pending, leader: this.leader() });
     };
-    sample();
-    this.timer = setInterval(sample, intervalMs);
+    this.sample();
+    this.timer = setInterval(this.sample, intervalMs);
   }
 
+  /** Stop sampling, after a last sample so the series ends where the run did. */
   stop(): void {
     clearInterval(this.timer);
+    this.sample();
   }
 }

@@ -31,9 +31,12 @@ const sy = (y: number, yMax: number) => H - PAD - (y / (yMax || 1)) * (H - PAD -
 /** Histogram of latencies in ms, 12 bins. */
 function histogram(title: string, xs: number[]): string {
   if (xs.length === 0) return `<p>${esc(title)}: no data</p>`;
-  const max = Math.max(...xs, 1);
+  // Bins span min..max, so latencies bunched far from zero still spread over the chart.
+  const max = Math.max(...xs);
+  const min = Math.min(...xs);
+  const span = Math.max(1, max - min);
   const bins = new Array<number>(12).fill(0);
-  for (const x of xs) bins[Math.min(11, Math.floor((x / max) * 12))]!++;
+  for (const x of xs) bins[Math.min(11, Math.floor(((x - min) / span) * 12))]!++;
   const yMax = Math.max(...bins);
   const bw = (W - PAD - 8) / 12;
   const bars = bins
@@ -42,7 +45,7 @@ function histogram(title: string, xs: number[]): string {
       return `<rect x="${PAD + i * bw + 1}" y="${y}" width="${bw - 2}" height="${H - PAD - y}" class="bar"><title>${b}</title></rect>`;
     })
     .join("");
-  return frame(title, bars, "ms", "requests", max, yMax);
+  return frame(title, bars, `ms from ${Math.round(min)}`, "requests", max, yMax);
 }
 
 /** A step line through (t, y) points. */
@@ -63,11 +66,13 @@ function leaderTimeline(r: SimReport): string {
   const names = [...new Set(s.map((x) => x.leader ?? "none"))].sort();
   const xMax = Math.max(s[s.length - 1]!.t, 1);
   const row = (n: string) => 12 + names.indexOf(n) * 22;
+  // Room on the left for the matcher names.
+  const tx = (t: number) => 70 + (t / xMax) * (W - 78);
   const rects = s
     .map((x, i) => {
       const next = s[i + 1]?.t ?? x.t + 200;
       const n = x.leader ?? "none";
-      return `<rect x="${sx(x.t, xMax)}" y="${row(n)}" width="${Math.max(1, sx(next, xMax) - sx(x.t, xMax))}" height="16" class="${n === "none" ? "gap" : "lead"}"/>`;
+      return `<rect x="${tx(x.t)}" y="${row(n)}" width="${Math.max(1, tx(next) - tx(x.t))}" height="16" class="${n === "none" ? "gap" : "lead"}"/>`;
     })
     .join("");
   const labels = names.map((n) => `<text x="2" y="${row(n) + 12}">${esc(n)}</text>`).join("");

@@ -29,7 +29,11 @@ export interface SimReport {
     proof_p50: number | null;
     proof_p99: number | null;
   };
+  /** Codes of requests the requesters could not make (each also counted in `lost`). */
+  request_errors: string[];
   settled_per_s: number;
+  /** Peak RSS of the whole in-process network (anvil not included) divided by its nodes, MB. */
+  rss_mb_per_node: number;
   duration_ms: number;
   failover_ms?: number;
   attackers?: string[];
@@ -83,6 +87,8 @@ export function buildReport(
       proof_p50: round(percentile(proof, 50)),
       proof_p99: round(percentile(proof, 99)),
     },
+    request_errors: result.errors,
+    rss_mb_per_node: Number((rec.peakRss / 2 ** 20 / nodes).toFixed(1)),
     settled_per_s: settledAt.length === 0 ? 0 : Number(((settledAt.length * 1000) / durationMs).toFixed(2)),
     duration_ms: durationMs,
     ...(result.failover_ms === undefined ? {} : { failover_ms: result.failover_ms }),

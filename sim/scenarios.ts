@@ -4,7 +4,7 @@
  */
 import { encodeInputsPublic } from "../node/prover/inputs.js";
 import type { ProofOutcome } from "../node/roles/requester.js";
-import type { SimNetwork, SimNetworkInit } from "./network.js";
+import { SIM_REQUEST_PROVING_TIME_S, type SimNetwork, type SimNetworkInit } from "./network.js";
 import { pollUntil, SimError } from "./poll.js";
 import type { SimRecorder } from "./recorder.js";
 import { runSpam, type SpamResult } from "./spam.js";
@@ -20,6 +20,8 @@ export interface ScenarioContext {
 export interface ScenarioResult {
   submitted: number;
   outcomes: ProofOutcome[];
+  /** Codes of requests that could not be made. */
+  errors: string[];
   failover_ms?: number;
   spam?: SpamResult;
 }
@@ -36,6 +38,8 @@ const TIME_MARGIN_S = 5;
 /** Submits the sim's requests round-robin over requesters and markets; collects outcomes. */
 class Load {
   readonly outcomes: ProofOutcome[] = [];
+  /** Codes of requests that could not be made (RequesterError): reported, and counted as lost. */
+  readonly errors: string[] = [];
   private readonly inFlight: Promise<void>[] = [];
   submitted = 0;
 
@@ -54,17 +58,24 @@ class Load {
             publicInputs: encodeInputsPublic(m.description.inputs, witness),
             witness: new TextEncoder().encode(JSON.stringify(witness)),
             maxPrice: 10n ** 15n,
-            provingTime: 60,
+            provingTime: SIM_REQUEST_PROVING_TIME_S,
             assignWithinS: 120,
           })
-          .then((o) => void this.outcomes.push(o)),
+          .then(
+            (o) => void this.outcomes.push(o),
+            (err: { code?: string }) => void this.errors.push(err.code ?? "UNKNOWN"),
+          ),
       );
     }
   }
 
   /** Wait until every submitted request has an outcome. */
   async settled(timeoutMs = 90_000): Promise<void> {
-    await pollUntil(() => this.outcomes.length >= this.submitted, "every request to end", timeoutMs);
+    await pollUntil(
+      () => this.outcomes.length + this.errors.length >= this.submitted,
+      "every request to end",
+      timeoutMs,
+    );
     await Promise.all(this.inFlight);
   }
 }
@@ -86,7 +97,7 @@ const steady: Scenario = {
     const load = new Load(net);
     load.submit(requests);
     await load.settled();
-    return { submitted: load.submitted, outcomes: load.outcomes };
+    return { submitted: load.submitted, outcomes: load.outcomes, errors: load.errors };
   },
 };
 
@@ -108,11 +119,14 @@ const proverOffline: Scenario = {
       const stuck = [...rec.traces.values()].filter(
         (t) => !t.outcome && silent.has(t.prover?.toLowerCase() ?? ""),
       );
-      return load.outcomes.length + stuck.length >= load.submitted && rec.traces.size >= load.submitted;
+      return (
+        load.outcomes.length + load.errors.length + stuck.length >= load.submitted &&
+        rec.traces.size >= load.submitted
+      );
     }, "every request proven or held by the silent prover");
-    await net.world.chain.increaseTime(60 + TIME_MARGIN_S);
+    await net.world.chain.increaseTime(SIM_REQUEST_PROVING_TIME_S + TIME_MARGIN_S);
     await load.settled();
-    return { submitted: load.submitted, outcomes: load.outcomes };
+    return { submitted: load.submitted, outcomes: load.outcomes, errors: load.errors };
   },
 };
 
@@ -138,9 +152,10 @@ const leaderCrash: Scenario = {
     load.submit(requests - first);
     await net.world.chain.increaseTime(LEADER_CRASH_LEASE_S + TIME_MARGIN_S);
     await pollUntil(() => rec.leader(), "a new leader");
+    // Wall time from the crash to a new leader; the lease's expiry itself is skipped (chain time moved).
     const failover_ms = Date.now() - crashedAt;
     await load.settled();
-    return { submitted: load.submitted, outcomes: load.outcomes, failover_ms };
+    return { submitted: load.submitted, outcomes: load.outcomes, errors: load.errors, failover_ms };
   },
 };
 
@@ -157,7 +172,7 @@ const spam: Scenario = {
     load.submit(requests - first);
     await load.settled();
     await result.stop();
-    return { submitted: load.submitted, outcomes: load.outcomes, spam: result };
+    return { submitted: load.submitted, outcomes: load.outcomes, errors: load.errors, spam: result };
   },
 };
 
