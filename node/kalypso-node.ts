@@ -67,6 +67,7 @@ export class KalypsoNode {
   private writes: Promise<void> = Promise.resolve();
   private stopped = false;
   private chainStarted = false;
+  private queuedWrites = 0;
 
   private constructor(
     readonly identity: NodeIdentity,
@@ -302,7 +303,17 @@ export class KalypsoNode {
 
   /** Writes are applied in arrival order; a failed write is logged, never crashes the node. */
   private enqueue(write: () => Promise<void>): void {
-    this.writes = this.writes.then(write).catch((err) => this.log.error({ err }, "store write failed"));
+    this.queuedWrites++;
+    this.metrics.storeWriteQueue.set(this.queuedWrites);
+    this.metrics.requestsByState.set({ state: "pooled" }, this.pool.requests.size);
+    this.metrics.requestsByState.set({ state: "quote" }, this.pool.quotes.size);
+    this.writes = this.writes
+      .then(write)
+      .catch((err) => this.log.error({ err }, "store write failed"))
+      .finally(() => {
+        this.queuedWrites--;
+        this.metrics.storeWriteQueue.set(this.queuedWrites);
+      });
   }
 }
 

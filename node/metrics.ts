@@ -30,8 +30,14 @@ export class NodeMetrics {
 
   readonly requestsByState = new Gauge({
     name: "kalypso_requests",
-    help: "Requests this node holds, by state",
+    help: "Requests and quotes this node holds in memory, by state (pooled requests, live quotes)",
     labelNames: ["state"] as const,
+    registers: [this.registry],
+  });
+
+  readonly storeWriteQueue = new Gauge({
+    name: "kalypso_store_write_queue",
+    help: "Writes waiting for the node's LevelDB (received messages not yet on disk)",
     registers: [this.registry],
   });
 

@@ -105,6 +105,10 @@ describe("node/kalypso-node (real libp2p, LevelDB on disk)", function () {
       "the request and quote at node a",
     );
     await a.flushed();
+    const metrics = await a.metrics.registry.metrics();
+    assert.match(metrics, /kalypso_requests\{state="pooled"\} 1\n/, "pooled requests in /metrics");
+    assert.match(metrics, /kalypso_requests\{state="quote"\} 1\n/, "live quotes in /metrics");
+    assert.match(metrics, /kalypso_store_write_queue 0\n/, "nothing left to write once flushed");
     const dir = dirs[0]!;
     const peerId = a.identity.peerId.toString();
     await a.stop();
