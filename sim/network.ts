@@ -1,10 +1,3 @@
-/**
- * The network builder the scenarios share: the devnet's composition (sim/devnet/devnet-world.ts for
- * the chain side; a bootstrap peer, matchers with emulated enclaves, provers, requesters, each a
- * real libp2p peer on 127.0.0.1 with its own LevelDB) but on markets whose verifier is the
- * TestVerifier, with SimBackend provers, so large networks spend no CPU on proofs.
- */
-import { join } from "node:path";
 import { ContractFactory } from "ethers";
 import { KalypsoNode, type KalypsoNodeInit } from "../node/kalypso-node.js";
 import type { Logger } from "../node/logger.js";
@@ -15,7 +8,12 @@ import { Prover } from "../node/roles/prover.js";
 import { Requester } from "../node/roles/requester.js";
 import { EmulatedEnclave } from "../node/tee/emulated-enclave.js";
 import { type Address, privateKeyToAddress } from "../protocol/index.js";
-import { DEVNET_COLLATERAL, type DevnetWorld, startDevnetWorld } from "./devnet/devnet-world.js";
+import {
+  DEVNET_COLLATERAL,
+  type DevnetWorld,
+  devnetNodeInit,
+  startDevnetWorld,
+} from "./devnet/devnet-world.js";
 import { SimBackend } from "./sim-backend.js";
 
 /** How many of each role, and which provers never prove. */
@@ -132,32 +130,8 @@ export async function startSimNetwork(init: SimNetworkInit): Promise<SimNetwork>
       markets.push({ marketId, description });
     }
 
-    const nodeInit = (name: string, bootstrap: string[]): KalypsoNodeInit => ({
-      dataDir: join(init.dir, name),
-      domains: { market: world.deployment.marketDomain, matcher: world.deployment.registryDomain },
-      network: { localNetwork: true, bootstrap },
-      chain: {
-        provider: world.chain.provider,
-        contracts: [
-          {
-            label: "marketplace",
-            address: world.deployment.marketplace.address,
-            abi: world.deployment.artifacts.Marketplace!.abi,
-          },
-          {
-            label: "registry",
-            address: world.deployment.registry.address,
-            abi: world.deployment.artifacts.MatcherRegistry!.abi,
-          },
-        ],
-        confirmations: 0,
-        fromBlock: world.deployment.deployBlock,
-        pollIntervalMs: 100,
-        autoStart: false,
-      },
-      role: name,
-      logger: init.logger.child({ node: name }),
-    });
+    const nodeInit = (name: string, bootstrap: string[]) =>
+      devnetNodeInit(world, init.dir, init.logger, name, bootstrap);
     const bootInit = nodeInit("bootstrap", []);
     const boot = await KalypsoNode.start({ ...bootInit, chain: { ...bootInit.chain!, autoStart: true } });
     stack.push(() => boot.stop());

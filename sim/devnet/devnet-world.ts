@@ -16,6 +16,8 @@ import {
   type KalypsoDeployment,
   signAttestation,
 } from "../../chain/index.js";
+import type { KalypsoNodeInit } from "../../node/kalypso-node.js";
+import type { Logger } from "../../node/logger.js";
 import { loadMarketFile, type MarketDescription } from "../../node/prover/market-file.js";
 import { SnarkjsBackend } from "../../node/prover/snarkjs-backend.js";
 import { EMULATED_IMAGE_ID } from "../../node/tee/emulated-enclave.js";
@@ -143,6 +145,39 @@ export async function startDevnetWorld(init: DevnetWorldInit): Promise<DevnetWor
     await chain.stop();
     throw err;
   }
+}
+
+/**
+ * How every devnet or simulation node starts: loopback network through `bootstrap`, both contracts
+ * followed from the deploy block, the chain watcher left for the role to start (so it registers its
+ * handlers first).
+ */
+export function devnetNodeInit(
+  world: DevnetWorld,
+  dir: string,
+  logger: Logger,
+  name: string,
+  bootstrap: string[],
+): KalypsoNodeInit {
+  const d = world.deployment;
+  return {
+    dataDir: join(dir, name),
+    domains: { market: d.marketDomain, matcher: d.registryDomain },
+    network: { localNetwork: true, bootstrap },
+    chain: {
+      provider: world.chain.provider,
+      contracts: [
+        { label: "marketplace", address: d.marketplace.address, abi: d.artifacts.Marketplace!.abi },
+        { label: "registry", address: d.registry.address, abi: d.artifacts.MatcherRegistry!.abi },
+      ],
+      confirmations: 0,
+      fromBlock: d.deployBlock,
+      pollIntervalMs: 100,
+      autoStart: false,
+    },
+    role: name,
+    logger: logger.child({ node: name }),
+  };
 }
 
 /** "poseidon-preimage-groth16" -> "poseidon-preimage". */

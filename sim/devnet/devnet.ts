@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Interface } from "ethers";
 import { sampleInputs } from "../../chain/circuits/sample-inputs.js";
-import { KalypsoNode, type KalypsoNodeInit } from "../../node/kalypso-node.js";
+import { KalypsoNode } from "../../node/kalypso-node.js";
 import { createLogger } from "../../node/logger.js";
 import { encodeInputsPublic } from "../../node/prover/inputs.js";
 import { SnarkjsBackend } from "../../node/prover/snarkjs-backend.js";
@@ -20,7 +20,7 @@ import { Prover } from "../../node/roles/prover.js";
 import { Requester, type RequestProgressEvent } from "../../node/roles/requester.js";
 import { EmulatedEnclave } from "../../node/tee/emulated-enclave.js";
 import { privateKeyToAddress } from "../../protocol/index.js";
-import { type DevnetWorld, startDevnetWorld } from "./devnet-world.js";
+import { type DevnetWorld, devnetNodeInit, startDevnetWorld } from "./devnet-world.js";
 import { type DevnetSummary, progressLine, type RequestTrace, summarize } from "./summary.js";
 
 export interface DevnetOptions {
@@ -66,32 +66,7 @@ export async function runDevnet(opts: DevnetOptions, print: (line: string) => vo
     const market = world.markets[0]!;
     print(`devnet: market ${market.marketId} = ${market.description.name} on verifier ${market.verifier}`);
 
-    const nodeInit = (name: string, bootstrap: string[]): KalypsoNodeInit => ({
-      dataDir: join(dir, name),
-      domains: { market: world.deployment.marketDomain, matcher: world.deployment.registryDomain },
-      network: { localNetwork: true, bootstrap },
-      chain: {
-        provider: world.chain.provider,
-        contracts: [
-          {
-            label: "marketplace",
-            address: world.deployment.marketplace.address,
-            abi: world.deployment.artifacts.Marketplace!.abi,
-          },
-          {
-            label: "registry",
-            address: world.deployment.registry.address,
-            abi: world.deployment.artifacts.MatcherRegistry!.abi,
-          },
-        ],
-        confirmations: 0,
-        fromBlock: world.deployment.deployBlock,
-        pollIntervalMs: 100,
-        autoStart: false,
-      },
-      role: name,
-      logger: log.child({ node: name }),
-    });
+    const nodeInit = (name: string, bootstrap: string[]) => devnetNodeInit(world, dir, log, name, bootstrap);
 
     const boot = await KalypsoNode.start({
       ...nodeInit("bootstrap", []),
