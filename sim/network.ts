@@ -3,14 +3,14 @@ import { KalypsoNode, type KalypsoNodeInit } from "../node/kalypso-node.js";
 import type { Logger } from "../node/logger.js";
 import { encodeInputsPublic } from "../node/prover/inputs.js";
 import type { MarketDescription } from "../node/prover/market-file.js";
-import { Matcher } from "../node/roles/matcher.js";
+import type { Matcher } from "../node/roles/matcher.js";
 import { Prover } from "../node/roles/prover.js";
 import { Requester } from "../node/roles/requester.js";
-import { EmulatedEnclave } from "../node/tee/emulated-enclave.js";
 import { type Address, privateKeyToAddress } from "../protocol/index.js";
 import {
   DEVNET_COLLATERAL,
   type DevnetWorld,
+  devnetMatcher,
   devnetNodeInit,
   startDevnetWorld,
 } from "./devnet/devnet-world.js";
@@ -140,22 +140,7 @@ export async function startSimNetwork(init: SimNetworkInit): Promise<SimNetwork>
     const matchers: SimMatcher[] = [];
     for (const [i, key] of world.keys.matchers.entries()) {
       const node = await KalypsoNode.start(nodeInit(`matcher-${i}`, bootAddr));
-      const signer = await world.signer(key);
-      const enclave = new EmulatedEnclave(
-        { attestationKey: world.keys.verifier, logger: init.logger },
-        { privateKey: key },
-      );
-      const matcher = new Matcher(
-        {
-          node,
-          registry: world.deployment.registry.connect(signer),
-          marketplace: world.deployment.marketplace.connect(signer),
-          provider: world.chain.provider,
-          enclave,
-          logger: init.logger.child({ node: `matcher-${i}` }),
-        },
-        {},
-      );
+      const matcher = await devnetMatcher(world, node, i, init.logger);
       const sm: SimMatcher = {
         node,
         matcher,

@@ -9,6 +9,14 @@ import { ProverError } from "../node/prover/errors.js";
 import { type CircuitInputs, encodeInputsPublic } from "../node/prover/inputs.js";
 import type { MarketDescription } from "../node/prover/market-file.js";
 
+/**
+ * The fake proof of `inputs`: 256 bytes of 0x01 (TestVerifier accepts it) and the public inputs the
+ * market's schema takes from the inputs. Shared with the role tests' FakeBackend.
+ */
+export function fakeProofResult(market: MarketDescription, inputs: CircuitInputs): ProofResult {
+  return { proof: new Uint8Array(256).fill(1), publicInputs: encodeInputsPublic(market.inputs, inputs) };
+}
+
 /** A backend whose proofs are instant fakes, or (silent) never come. */
 export class SimBackend implements ProverBackend {
   calls = 0;
@@ -21,10 +29,7 @@ export class SimBackend implements ProverBackend {
     options: ProveOptions = {},
   ): Promise<ProofResult> {
     this.calls++;
-    const result = {
-      proof: new Uint8Array(256).fill(1),
-      publicInputs: encodeInputsPublic(market.inputs, inputs),
-    };
+    const result = fakeProofResult(market, inputs);
     if (!this.silent) return result;
     // Never resolves: the deadline passes and the requester slashes. Released on abort (stop).
     return new Promise<ProofResult>((_, reject) => {

@@ -16,11 +16,12 @@ import {
   type KalypsoDeployment,
   signAttestation,
 } from "../../chain/index.js";
-import type { KalypsoNodeInit } from "../../node/kalypso-node.js";
+import type { KalypsoNode, KalypsoNodeInit } from "../../node/kalypso-node.js";
 import type { Logger } from "../../node/logger.js";
 import { loadMarketFile, type MarketDescription } from "../../node/prover/market-file.js";
 import { SnarkjsBackend } from "../../node/prover/snarkjs-backend.js";
-import { EMULATED_IMAGE_ID } from "../../node/tee/emulated-enclave.js";
+import { Matcher } from "../../node/roles/matcher.js";
+import { EMULATED_IMAGE_ID, EmulatedEnclave } from "../../node/tee/emulated-enclave.js";
 import { type Address, fromHex, privateKeyToAddress } from "../../protocol/index.js";
 import { defaultBackend } from "../../protocol/signature.js";
 
@@ -178,6 +179,32 @@ export function devnetNodeInit(
     role: name,
     logger: logger.child({ node: name }),
   };
+}
+
+/**
+ * Matcher `i` of the world over `node`: its enclave is emulated, with the matcher's registered key
+ * and attested by the world's test verifier key; it sends from its own account.
+ */
+export async function devnetMatcher(
+  world: DevnetWorld,
+  node: KalypsoNode,
+  i: number,
+  logger: Logger,
+): Promise<Matcher> {
+  const key = world.keys.matchers[i]!;
+  const signer = await world.signer(key);
+  const enclave = new EmulatedEnclave({ attestationKey: world.keys.verifier, logger }, { privateKey: key });
+  return new Matcher(
+    {
+      node,
+      registry: world.deployment.registry.connect(signer),
+      marketplace: world.deployment.marketplace.connect(signer),
+      provider: world.chain.provider,
+      enclave,
+      logger: logger.child({ node: `matcher-${i}` }),
+    },
+    {},
+  );
 }
 
 /** "poseidon-preimage-groth16" -> "poseidon-preimage". */

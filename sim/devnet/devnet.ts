@@ -15,12 +15,10 @@ import { createLogger } from "../../node/logger.js";
 import { encodeInputsPublic } from "../../node/prover/inputs.js";
 import { SnarkjsBackend } from "../../node/prover/snarkjs-backend.js";
 import { releaseSnarkjs } from "../../node/prover/verify.js";
-import { Matcher } from "../../node/roles/matcher.js";
 import { Prover } from "../../node/roles/prover.js";
 import { Requester, type RequestProgressEvent } from "../../node/roles/requester.js";
-import { EmulatedEnclave } from "../../node/tee/emulated-enclave.js";
 import { privateKeyToAddress } from "../../protocol/index.js";
-import { type DevnetWorld, devnetNodeInit, startDevnetWorld } from "./devnet-world.js";
+import { type DevnetWorld, devnetMatcher, devnetNodeInit, startDevnetWorld } from "./devnet-world.js";
 import { type DevnetSummary, progressLine, type RequestTrace, summarize } from "./summary.js";
 
 export interface DevnetOptions {
@@ -76,25 +74,10 @@ export async function runDevnet(opts: DevnetOptions, print: (line: string) => vo
     const bootAddr = [boot.host.getMultiaddrs()[0]!.toString()];
     print(`devnet: bootstrap peer ${bootAddr[0]}`);
 
-    for (const [i, key] of world.keys.matchers.entries()) {
+    for (let i = 0; i < world.keys.matchers.length; i++) {
       const node = await KalypsoNode.start(nodeInit(`matcher-${i}`, bootAddr));
       stack.push(() => node.stop());
-      const signer = await world.signer(key);
-      const enclave = new EmulatedEnclave(
-        { attestationKey: world.keys.verifier, logger: log },
-        { privateKey: key },
-      );
-      const matcher = new Matcher(
-        {
-          node,
-          registry: world.deployment.registry.connect(signer),
-          marketplace: world.deployment.marketplace.connect(signer),
-          provider: world.chain.provider,
-          enclave,
-          logger: log.child({ node: `matcher-${i}` }),
-        },
-        {},
-      );
+      const matcher = await devnetMatcher(world, node, i, log);
       matcher.on("role", (r) => print(`matcher-${i}: ${r.role} (term ${r.term})`));
       await matcher.start();
       stack.push(() => matcher.stop());

@@ -5,9 +5,10 @@
 import type { AssignedRecord } from "../../../chain/marketplace-client.js";
 import type { ProofResult, ProveOptions, ProverBackend } from "../../../node/prover/backend.js";
 import { ProverError, type ProverErrorCode } from "../../../node/prover/errors.js";
-import { type CircuitInputs, encodeInputsPublic } from "../../../node/prover/inputs.js";
+import type { CircuitInputs } from "../../../node/prover/inputs.js";
 import type { MarketDescription } from "../../../node/prover/market-file.js";
 import { type Address, type Hex32, keccak, toHex } from "../../../protocol/index.js";
+import { fakeProofResult } from "../../../sim/sim-backend.js";
 
 /** A market description for the fakes (never run by a real prover). */
 export const FAKE_MARKET: MarketDescription = {
@@ -50,10 +51,7 @@ export class FakeBackend implements ProverBackend {
     this.calls++;
     const scripted = this.failWith.shift();
     if (scripted) throw new ProverError(scripted, `fake backend: scripted ${scripted}`);
-    const result = {
-      proof: new Uint8Array(256).fill(1),
-      publicInputs: encodeInputsPublic(market.inputs, inputs),
-    };
+    const result = fakeProofResult(market, inputs);
     if (this.autoFinish) return result;
     return new Promise<ProofResult>((resolve, reject) => {
       const entry: FakeProof = {
