@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import type { PeerId } from "@libp2p/interface";
+import { peerIdFromString } from "@libp2p/peer-id";
 import type { Provider } from "ethers";
 import type { ChainEvent } from "../chain/index.js";
 import type { Domain, Hex32, MarketRules, Message, ValidationContext } from "../protocol/index.js";
@@ -18,6 +19,7 @@ import { NodeMetrics } from "./metrics.js";
 import { Gossip, type GossipDelivery } from "./network/gossip.js";
 import { createHost, type Host } from "./network/host.js";
 import type { NetworkOptions } from "./network/options.js";
+import { PeerBlocklist } from "./network/peer-blocklist.js";
 import { PeerDialer } from "./network/peer-dialer.js";
 import { PeerPenalties } from "./network/peer-penalties.js";
 import { RpcClient } from "./network/rpc/rpc-client.js";
@@ -76,6 +78,7 @@ export class KalypsoNode {
     readonly gossip: Gossip,
     readonly penalties: PeerPenalties,
     readonly metrics: NodeMetrics,
+    readonly blocklist: PeerBlocklist,
     private readonly init: KalypsoNodeInit,
     private readonly log: Logger,
   ) {
@@ -106,7 +109,11 @@ export class KalypsoNode {
     try {
       const penalties = new PeerPenalties();
       const metrics = new NodeMetrics();
-      const host = await createHost({ identity, appSpecificScore: (p) => penalties.score(p) }, init.network);
+      const blocklist = new PeerBlocklist();
+      const host = await createHost(
+        { identity, appSpecificScore: (p) => penalties.score(p), blocklist },
+        init.network,
+      );
       const holder: { node?: KalypsoNode } = {};
       const gossip = new Gossip({
         host,
@@ -115,7 +122,7 @@ export class KalypsoNode {
         metrics,
         context: () => holder.node!.validationContext(),
       });
-      const node = new KalypsoNode(identity, store, host, gossip, penalties, metrics, init, log);
+      const node = new KalypsoNode(identity, store, host, gossip, penalties, metrics, blocklist, init, log);
       holder.node = node;
       await node.restore();
       gossip.onMessage((d) => node.onGossip(d));
@@ -138,6 +145,17 @@ export class KalypsoNode {
       await store.close();
       throw err;
     }
+  }
+
+  /** Refuse `peer` from now on, and hang up on it if connected. */
+  async blockPeer(peer: string): Promise<void> {
+    this.blocklist.add(peer);
+    await this.host.hangUp(peerIdFromString(peer)).catch((err) => this.log.debug({ err, peer }, "hang up"));
+  }
+
+  /** Talk to `peer` again (it may be dialled, and may dial us). */
+  unblockPeer(peer: string): void {
+    this.blocklist.delete(peer);
   }
 
   /** Start following the chain (once); see `ChainWatcherComponentsInit.autoStart`. */

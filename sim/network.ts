@@ -14,6 +14,7 @@ import {
   devnetNodeInit,
   startDevnetWorld,
 } from "./devnet/devnet-world.js";
+import { SimError } from "./poll.js";
 import { SimBackend } from "./sim-backend.js";
 
 /** How many of each role, and which provers never prove. */
@@ -26,16 +27,23 @@ export interface SimNetworkInit {
   leaseDurationS?: number;
   /** Prover indexes whose backend never answers. */
   silentProvers?: number[];
+  /** Funded keys kept for provers that join during the run (`SimNetwork.joinProver`). */
+  spareProvers?: number;
   dir: string;
   logger: Logger;
 }
 
 /** A prover of the network and what it is. */
 export interface SimProver {
+  name: string;
   node: KalypsoNode;
   prover: Prover;
   address: Address;
   silent: boolean;
+  /** Whether crash() was called. */
+  readonly crashed: boolean;
+  /** Stop this prover and its node at once, whatever it holds (a crash as the others see it). */
+  crash(): Promise<void>;
 }
 
 export interface SimRequester {
@@ -61,6 +69,10 @@ export interface SimNetwork {
   matchers: SimMatcher[];
   provers: SimProver[];
   requesters: SimRequester[];
+  /** Every node still running, by name (bootstrap, matcher-i, prover-i, requester-i). */
+  liveNodes(): { name: string; node: KalypsoNode }[];
+  /** Start a prover on a spare key (the cheapest price on offer); it is added to `provers`. */
+  joinProver(): Promise<SimProver>;
   /** A node init following the deployment (for extra peers, such as attackers). */
   nodeInit(name: string, bootstrap: string[]): KalypsoNodeInit;
   stop(): Promise<void>;
@@ -88,6 +100,9 @@ export function simPricing(i: number) {
   return { price: (3n + BigInt(i % 5)) * 10n ** 14n, provingTime: SIM_PROVING_TIME_S, capacity: 4 };
 }
 
+/** A joining prover undercuts everyone, so the matching rule gives it work at once. */
+export const SIM_JOINER_PRICE = 2n * 10n ** 14n;
+
 /** Start the chain, deploy, open the markets and start every node and role. */
 export async function startSimNetwork(init: SimNetworkInit): Promise<SimNetwork> {
   const stack: (() => Promise<void>)[] = [];
@@ -95,7 +110,12 @@ export async function startSimNetwork(init: SimNetworkInit): Promise<SimNetwork>
     for (const s of stack.splice(0).reverse()) await s().catch((err) => init.logger.warn({ err }, "stop"));
   };
   const world = await startDevnetWorld({
-    shape: { matchers: init.matchers, provers: init.provers, requesters: init.requesters },
+    shape: {
+      matchers: init.matchers,
+      provers: init.provers,
+      requesters: init.requesters,
+      spareProvers: init.spareProvers,
+    },
     leaseDurationS: init.leaseDurationS ?? 86_400,
     marketFiles: [],
   });
@@ -160,19 +180,21 @@ export async function startSimNetwork(init: SimNetworkInit): Promise<SimNetwork>
     for (const m of matchers) await m.matcher.start();
 
     const provers: SimProver[] = [];
-    for (const [i, key] of world.keys.provers.entries()) {
-      const node = await KalypsoNode.start(nodeInit(`prover-${i}`, bootAddr));
-      stack.push(() => node.stop());
-      const silent = init.silentProvers?.includes(i) ?? false;
+    const startProver = async (
+      name: string,
+      key: Uint8Array,
+      pricing: ReturnType<typeof simPricing>,
+      silent: boolean,
+    ) => {
+      const node = await KalypsoNode.start(nodeInit(name, bootAddr));
       const backend = new SimBackend(silent);
-      const pricing = simPricing(i);
       const prover = new Prover(
         {
           node,
           marketplace: world.deployment.marketplace.connect(await world.signer(key)),
           key,
           markets: new Map(markets.map((m) => [m.marketId, { description: m.description, backend }])),
-          logger: init.logger.child({ node: `prover-${i}` }),
+          logger: init.logger.child({ node: name }),
         },
         {
           pricing: new Map(markets.map((m) => [m.marketId, pricing])),
@@ -180,10 +202,38 @@ export async function startSimNetwork(init: SimNetworkInit): Promise<SimNetwork>
           capacity: pricing.capacity,
         },
       );
+      const sp: SimProver = {
+        name,
+        node,
+        prover,
+        address: privateKeyToAddress(key),
+        silent,
+        crashed: false,
+        async crash() {
+          if (sp.crashed) return;
+          (sp as { crashed: boolean }).crashed = true;
+          await prover.stop();
+          await node.stop();
+        },
+      };
+      stack.push(() => sp.crash());
       await prover.start();
-      stack.push(() => prover.stop());
-      provers.push({ node, prover, address: privateKeyToAddress(key), silent });
-    }
+      provers.push(sp);
+      return sp;
+    };
+    for (const [i, key] of world.keys.provers.entries())
+      await startProver(`prover-${i}`, key, simPricing(i), init.silentProvers?.includes(i) ?? false);
+    const spares = [...world.keys.spareProvers];
+    const joinProver = async () => {
+      const key = spares.shift();
+      if (!key) throw new SimError("SIM_NO_SPARE_KEY", "sim: no funded key left for a joining prover");
+      return startProver(
+        `prover-${provers.length}`,
+        key,
+        { ...simPricing(0), price: SIM_JOINER_PRICE },
+        false,
+      );
+    };
 
     const requesters: SimRequester[] = [];
     for (const [i, key] of world.keys.requesters.entries()) {
@@ -204,7 +254,13 @@ export async function startSimNetwork(init: SimNetworkInit): Promise<SimNetwork>
       stack.push(() => requester.stop());
       requesters.push({ node, requester, address: privateKeyToAddress(key) });
     }
-    return { world, markets, boot, matchers, provers, requesters, nodeInit, stop };
+    const liveNodes = () => [
+      { name: "bootstrap", node: boot },
+      ...matchers.flatMap((m, i) => (m.crashed ? [] : [{ name: `matcher-${i}`, node: m.node }])),
+      ...provers.filter((p) => !p.crashed).map((p) => ({ name: p.name, node: p.node })),
+      ...requesters.map((r, i) => ({ name: `requester-${i}`, node: r.node })),
+    ];
+    return { world, markets, boot, matchers, provers, requesters, liveNodes, joinProver, nodeInit, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -3,7 +3,7 @@ import { KalypsoError } from "../protocol/index.js";
 
 /** Coded errors of the simulator. */
 export class SimError extends KalypsoError<
-  "SIM_TIMEOUT" | "SIM_UNKNOWN_SCENARIO" | "SIM_PROCESSES_NOT_YET" | "SIM_TOO_FEW_NODES"
+  "SIM_TIMEOUT" | "SIM_UNKNOWN_SCENARIO" | "SIM_PROCESSES_NOT_YET" | "SIM_TOO_FEW_NODES" | "SIM_NO_SPARE_KEY"
 > {}
 
 /** Resolve with the probe's first value that is not undefined, null or false; SIM_TIMEOUT after `timeoutMs`. */

@@ -9,6 +9,9 @@ import type { SimNetwork } from "./network.js";
 export interface SimTrace {
   requestId: string;
   publishedAt: number;
+  /** When its prover first held the leader-signed batch assigning it (gossip, before anchoring). */
+  heldAt?: number;
+  /** When the requester saw the assignment confirmed on-chain. */
   assignedAt?: number;
   verifiedAt?: number;
   prover?: string;
@@ -53,6 +56,13 @@ export class SimRecorder {
         }),
       );
     }
+    for (const p of net.provers) {
+      p.node.gossip.onMessage((d) => {
+        if (d.message.type !== "batch") return;
+        for (const a of d.message.body.assignments)
+          if (a.prover === p.address.toLowerCase()) this.trace(a.requestId).heldAt ??= Date.now();
+      });
+    }
     for (const r of net.requesters) {
       for (const kind of ["published", "assigned", "verified", "slashed", "unassigned"]) {
         r.requester.addEventListener(kind, (ev) => this.onProgress(ev as RequestProgressEvent));
@@ -62,8 +72,8 @@ export class SimRecorder {
 
   private onProgress(ev: RequestProgressEvent): void {
     const p = ev.progress;
-    const t = this.traces.get(p.requestId) ?? { requestId: p.requestId, publishedAt: Date.now() };
-    this.traces.set(p.requestId, t);
+    const t = this.trace(p.requestId);
+    if (p.kind === "published") t.publishedAt = Date.now();
     if (p.kind === "assigned") {
       t.assignedAt = Date.now();
       t.prover = p.prover;
@@ -74,6 +84,15 @@ export class SimRecorder {
     }
     if (p.kind === "slashed") t.outcome = "slashed";
     if (p.kind === "unassigned") t.outcome = "unassigned";
+  }
+
+  private trace(requestId: string): SimTrace {
+    let t = this.traces.get(requestId);
+    if (!t) {
+      t = { requestId, publishedAt: Date.now() };
+      this.traces.set(requestId, t);
+    }
+    return t;
   }
 
   /** The leader now, as `matcher-i`, or null in a gap (a crashed matcher leads no more). */

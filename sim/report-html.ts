@@ -101,6 +101,12 @@ export function renderReportHtml(r: SimReport): string {
     r.graylisted === undefined
       ? ""
       : `<li>attackers graylisted: <b>${r.graylisted.length}/${r.attackers?.length ?? 0}</b></li>`,
+    r.partition === undefined
+      ? ""
+      : `<li>partition: ${esc(r.partition.group.join(", "))} cut off while ${r.partition.submitted_during} requests were sent; healed in <b>${r.partition.heal_ms} ms</b> (every node on log seq ${esc(String(Object.values(r.partition.log_tips)[0]))}, ${r.partition.reconnected ? "reconnected" : "NOT reconnected"})</li>`,
+    r.churn === undefined
+      ? ""
+      : `<li>churn: left ${esc(r.churn.left.join(", "))}; joined ${esc(r.churn.joined.join(", "))}, which settled <b>${r.churn.settled_by_joiners}</b> requests</li>`,
   ].join("");
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Kalypso sim: ${esc(r.scenario)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:24px;max-width:1200px;color:#222}h1{font-size:20px}
@@ -111,9 +117,10 @@ table{border-collapse:collapse}td{border:1px solid #ddd;padding:3px 8px}.num{tex
 .ok{color:#2a7a3a;font-weight:600}.bad{color:#b00;font-weight:600}</style></head><body>
 <h1>Kalypso sim — scenario <code>${esc(r.scenario)}</code>, ${r.nodes} nodes (${r.mode})</h1>
 <ul><li>requests: ${q.submitted} submitted, ${q.assigned} assigned, ${q.settled} settled, ${q.slashed} slashed, ${q.refunded} refunded, <b>${q.lost} lost</b>, <b>${q.assigned_twice} assigned twice</b></li>
-<li>latency: assigned p50 ${r.latency_ms.assign_p50} ms, p99 ${r.latency_ms.assign_p99} ms; proof verified p50 ${r.latency_ms.proof_p50} ms; ${r.settled_per_s} settled/s over ${r.duration_ms} ms</li>${extra}</ul>
+<li>latency: assignment held by its prover p50 ${r.latency_ms.assign_p50} ms, p99 ${r.latency_ms.assign_p99} ms; anchored on-chain p50 ${r.latency_ms.anchor_p50} ms; proof verified p50 ${r.latency_ms.proof_p50} ms; ${r.settled_per_s} settled/s over ${r.duration_ms} ms</li>${extra}</ul>
 <div class="grid">
-${histogram("Latency: publication to on-chain assignment", r.series.assign_ms)}
+${histogram("Latency: publication to the prover holding its leader-signed assignment", r.series.assign_ms)}
+${histogram("Latency: publication to the assignment confirmed on-chain", r.series.anchor_ms)}
 ${histogram("Latency: publication to proof verified on-chain", r.series.proof_ms)}
 ${line("Throughput: requests settled over time", settled, "settled")}
 ${line("Pending requests over time", pending, "pending")}

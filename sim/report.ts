@@ -6,7 +6,7 @@
 import type { ChainAudit, MoneyCheck } from "./chain-audit.js";
 import { percentile } from "./devnet/summary.js";
 import type { SimRecorder } from "./recorder.js";
-import type { ScenarioResult } from "./scenarios.js";
+import type { ChurnResult, PartitionResult, ScenarioResult } from "./scenarios.js";
 
 /** The report a run writes. */
 export interface SimReport {
@@ -23,9 +23,13 @@ export interface SimReport {
     assigned_twice: number;
   };
   money: MoneyCheck;
+  /** From a request's publication to: its prover holding the leader-signed assignment (assign), the
+   * assignment confirmed on-chain (anchor), the proof verified on-chain (proof). */
   latency_ms: {
     assign_p50: number | null;
     assign_p99: number | null;
+    anchor_p50: number | null;
+    anchor_p99: number | null;
     proof_p50: number | null;
     proof_p99: number | null;
   };
@@ -39,9 +43,13 @@ export interface SimReport {
   attackers?: string[];
   graylisted?: string[];
   spam_sent?: Record<string, number>;
+  partition?: PartitionResult;
+  churn?: ChurnResult;
   series: {
-    /** Per request, ms from publication to on-chain assignment and to verified proof. */
+    /** Per request, ms from publication to the prover holding its assignment, to the assignment
+     * on-chain, and to the verified proof. */
     assign_ms: number[];
+    anchor_ms: number[];
     proof_ms: number[];
     /** ms since start at which each request settled. */
     settled_at_ms: number[];
@@ -59,7 +67,8 @@ export function buildReport(
   result: ScenarioResult,
 ): SimReport {
   const traces = [...rec.traces.values()];
-  const assign = traces.filter((t) => t.assignedAt).map((t) => t.assignedAt! - t.publishedAt);
+  const assign = traces.filter((t) => t.heldAt).map((t) => Math.max(0, t.heldAt! - t.publishedAt));
+  const anchor = traces.filter((t) => t.assignedAt).map((t) => t.assignedAt! - t.publishedAt);
   const proof = traces.filter((t) => t.verifiedAt).map((t) => t.verifiedAt! - t.publishedAt);
   const settledAt = traces.filter((t) => t.verifiedAt).map((t) => t.verifiedAt! - rec.startedAt);
   const durationMs = Date.now() - rec.startedAt;
@@ -84,6 +93,8 @@ export function buildReport(
     latency_ms: {
       assign_p50: round(percentile(assign, 50)),
       assign_p99: round(percentile(assign, 99)),
+      anchor_p50: round(percentile(anchor, 50)),
+      anchor_p99: round(percentile(anchor, 99)),
       proof_p50: round(percentile(proof, 50)),
       proof_p99: round(percentile(proof, 99)),
     },
@@ -95,8 +106,11 @@ export function buildReport(
     ...(result.spam
       ? { attackers: result.spam.attackers, graylisted: result.spam.graylisted, spam_sent: result.spam.sent }
       : {}),
+    ...(result.partition ? { partition: result.partition } : {}),
+    ...(result.churn ? { churn: result.churn } : {}),
     series: {
       assign_ms: assign,
+      anchor_ms: anchor,
       proof_ms: proof,
       settled_at_ms: settledAt.sort((a, b) => a - b),
       pending: rec.samples,

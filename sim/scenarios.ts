@@ -24,6 +24,34 @@ export interface ScenarioResult {
   errors: string[];
   failover_ms?: number;
   spam?: SpamResult;
+  partition?: PartitionResult;
+  churn?: ChurnResult;
+}
+
+/** What the partition scenario saw. */
+export interface PartitionResult {
+  /** The nodes cut off from the rest. */
+  group: string[];
+  /** Requests submitted while the network was cut in two. */
+  submitted_during: number;
+  /** At the heal: the leader's last batch, and the furthest any node of the group had got. */
+  log_seq_at_heal: { leader: number; group: number };
+  /** Wall ms from the heal to every live node holding the same log tip and reaching the other side. */
+  heal_ms: number;
+  /** Every live node's last batch sequence number once healed (all equal). */
+  log_tips: Record<string, number>;
+  /** Whether every node of the group had a connection outside it again. */
+  reconnected: boolean;
+}
+
+/** What the churn scenario saw. */
+export interface ChurnResult {
+  /** Provers that crashed mid-run. */
+  left: string[];
+  /** Provers that joined mid-run. */
+  joined: string[];
+  /** Requests settled by provers that joined mid-run. */
+  settled_by_joiners: number;
 }
 
 export interface Scenario {
@@ -69,6 +97,16 @@ class Load {
     }
   }
 
+  /** Submit `n` requests at `perSecond` (open loop: the pace does not wait for outcomes). */
+  async submitPaced(n: number, perSecond: number): Promise<void> {
+    const start = Date.now();
+    for (let k = 0; k < n; k++) {
+      const due = start + (k * 1000) / perSecond;
+      if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+      this.submit(1);
+    }
+  }
+
   /** Wait until every submitted request has an outcome. */
   async settled(timeoutMs = 90_000): Promise<void> {
     await pollUntil(
@@ -91,11 +129,14 @@ function provers(nodes: number, taken: number): number {
   return n;
 }
 
+/** Requests per second the steady scenario submits. */
+export const STEADY_RATE_PER_S = 10;
+
 const steady: Scenario = {
   shape: (nodes) => ({ matchers: 2, requesters: 2, provers: provers(nodes, 5), markets: 2 }),
   async run({ net, requests }) {
     const load = new Load(net);
-    load.submit(requests);
+    await load.submitPaced(requests, STEADY_RATE_PER_S);
     await load.settled();
     return { submitted: load.submitted, outcomes: load.outcomes, errors: load.errors };
   },
@@ -115,15 +156,7 @@ const proverOffline: Scenario = {
     const silent = new Set(net.provers.filter((p) => p.silent).map((p) => p.address.toLowerCase()));
     load.submit(requests);
     // Every request proven, or held by the silent prover: only then move chain time past its deadlines.
-    await pollUntil(() => {
-      const stuck = [...rec.traces.values()].filter(
-        (t) => !t.outcome && silent.has(t.prover?.toLowerCase() ?? ""),
-      );
-      return (
-        load.outcomes.length + load.errors.length + stuck.length >= load.submitted &&
-        rec.traces.size >= load.submitted
-      );
-    }, "every request proven or held by the silent prover");
+    await provenOrHeld(load, rec, () => silent);
     await net.world.chain.increaseTime(SIM_REQUEST_PROVING_TIME_S + TIME_MARGIN_S);
     await load.settled();
     return { submitted: load.submitted, outcomes: load.outcomes, errors: load.errors };
@@ -176,10 +209,155 @@ const spam: Scenario = {
   },
 };
 
+/** Wait until every request ended, or sits with a prover in `gone` (silent or crashed). */
+async function provenOrHeld(load: Load, rec: SimRecorder, gone: () => Set<string>): Promise<void> {
+  await pollUntil(() => {
+    const g = gone();
+    const stuck = [...rec.traces.values()].filter((t) => !t.outcome && g.has(t.prover?.toLowerCase() ?? ""));
+    return (
+      load.outcomes.length + load.errors.length + stuck.length >= load.submitted &&
+      rec.traces.size >= load.submitted
+    );
+  }, "every request proven or held by a prover that will never prove it");
+}
+
+/** Cut `group` off from every other live node (both ways); returns the heal. */
+async function cut(net: SimNetwork, group: Set<string>): Promise<() => void> {
+  const live = net.liveNodes();
+  const inside = live.filter((n) => group.has(n.name));
+  const outside = live.filter((n) => !group.has(n.name));
+  const blocks: (() => void)[] = [];
+  for (const a of inside) {
+    for (const b of outside) {
+      await a.node.blockPeer(b.node.identity.peerId.toString());
+      await b.node.blockPeer(a.node.identity.peerId.toString());
+      blocks.push(() => {
+        a.node.unblockPeer(b.node.identity.peerId.toString());
+        b.node.unblockPeer(a.node.identity.peerId.toString());
+      });
+    }
+  }
+  return () => {
+    for (const unblock of blocks) unblock();
+  };
+}
+
+const partition: Scenario = {
+  // The group cut off: a follower matcher and half the provers; the leader, the bootstrap peer and
+  // the requester stay on the other side. The chain is reachable from both sides, as a real one is.
+  shape: (nodes) => ({ matchers: 2, requesters: 1, provers: provers(nodes, 4), markets: 1 }),
+  async run({ net, rec, requests }) {
+    const load = new Load(net);
+    const leaderIdx = await pollUntil(() => {
+      const i = net.matchers.findIndex((m) => m.matcher.role.role === "leader");
+      return i < 0 ? undefined : i + 1;
+    }, "a leader");
+    const follower = net.matchers.findIndex((_, i) => i !== leaderIdx - 1);
+    const group = new Set([
+      `matcher-${follower}`,
+      ...net.provers.filter((_, i) => i % 2 === 1).map((p) => p.name),
+    ]);
+    const first = Math.max(1, Math.floor(requests / 3));
+    await load.submitPaced(first, STEADY_RATE_PER_S);
+    const heal = await cut(net, group);
+    const during = Math.max(1, Math.floor(requests / 3));
+    await load.submitPaced(during, STEADY_RATE_PER_S);
+    // The majority side goes on while the group is cut off. The leader does not know who is cut
+    // off: a cut-off prover may be assigned on-chain without ever having heard the request.
+    const groupProvers = new Set(
+      net.provers.filter((p) => group.has(p.name)).map((p) => p.address.toLowerCase()),
+    );
+    await provenOrHeld(load, rec, () => groupProvers);
+    const leader = net.matchers[leaderIdx - 1]!.node;
+    const live = net.liveNodes();
+    const inGroup = live.filter((n) => group.has(n.name));
+    const atHeal = { leader: leader.logSeq, group: Math.max(...inGroup.map((n) => n.node.logSeq)) };
+    const healedAt = Date.now();
+    heal();
+    // Healed: every node of the group reaches past the cut and holds the leader's log tip.
+    const outsiders = new Set(
+      live.filter((n) => !group.has(n.name)).map((n) => n.node.identity.peerId.toString()),
+    );
+    const reconnected = () =>
+      inGroup.every((n) => n.node.host.getConnections().some((c) => outsiders.has(c.remotePeer.toString())));
+    const sameTip = () => live.every((n) => n.node.logSeq === leader.logSeq);
+    await pollUntil(() => reconnected() && sameTip(), "every node reconnected and on the leader's log tip");
+    const healMs = Date.now() - healedAt;
+    // What the group was assigned but could not prove is slashed once its deadline passes.
+    if (load.outcomes.length + load.errors.length < load.submitted) {
+      await net.world.chain.increaseTime(SIM_REQUEST_PROVING_TIME_S + TIME_MARGIN_S);
+      await load.settled();
+    }
+    // And the healed network carries new work to everyone.
+    await load.submitPaced(requests - first - during, STEADY_RATE_PER_S);
+    await load.settled();
+    await pollUntil(sameTip, "every node on the leader's log tip after the last requests");
+    return {
+      submitted: load.submitted,
+      outcomes: load.outcomes,
+      errors: load.errors,
+      partition: {
+        group: [...group],
+        submitted_during: during,
+        log_seq_at_heal: atHeal,
+        heal_ms: healMs,
+        log_tips: Object.fromEntries(live.map((n) => [n.name, n.node.logSeq])),
+        reconnected: reconnected(),
+      },
+    };
+  },
+};
+
+const CHURN_ROUNDS = 2;
+
+const churn: Scenario = {
+  // Each round the cheapest live prover crashes (it is the one holding work) and a new one joins.
+  shape: (nodes) => ({
+    matchers: 2,
+    requesters: 1,
+    provers: provers(nodes, 4),
+    markets: 1,
+    spareProvers: CHURN_ROUNDS,
+  }),
+  async run({ net, rec, requests }) {
+    const load = new Load(net);
+    const left: string[] = [];
+    const joined: string[] = [];
+    const per = Math.max(1, Math.floor(requests / (CHURN_ROUNDS + 1)));
+    for (let round = 0; round < CHURN_ROUNDS; round++) {
+      await load.submitPaced(per, STEADY_RATE_PER_S);
+      const victim = net.provers.find((p) => !p.crashed && !joined.includes(p.name)) ?? net.provers[0]!;
+      await victim.crash();
+      left.push(victim.name);
+      joined.push((await net.joinProver()).name);
+    }
+    await load.submitPaced(requests - load.submitted, STEADY_RATE_PER_S);
+    const gone = () => new Set(net.provers.filter((p) => p.crashed).map((p) => p.address.toLowerCase()));
+    await provenOrHeld(load, rec, gone);
+    // What a crashed prover held can only be slashed: move chain time past its deadlines.
+    await net.world.chain.increaseTime(SIM_REQUEST_PROVING_TIME_S + TIME_MARGIN_S);
+    await load.settled();
+    const joiners = new Set(
+      net.provers.filter((p) => joined.includes(p.name)).map((p) => p.address.toLowerCase()),
+    );
+    const settledByJoiners = [...rec.traces.values()].filter(
+      (t) => t.outcome === "settled" && joiners.has(t.prover?.toLowerCase() ?? ""),
+    ).length;
+    return {
+      submitted: load.submitted,
+      outcomes: load.outcomes,
+      errors: load.errors,
+      churn: { left, joined, settled_by_joiners: settledByJoiners },
+    };
+  },
+};
+
 /** Scenarios by name, in the order they were built. */
 export const SCENARIOS: Record<string, Scenario> = {
   steady,
   "prover-offline": proverOffline,
   "leader-crash": leaderCrash,
   spam,
+  partition,
+  churn,
 };

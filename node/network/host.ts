@@ -15,6 +15,7 @@ import { createLibp2p, type Libp2p } from "libp2p";
 import { MAX_MESSAGE_BYTES } from "../../protocol/index.js";
 import type { NodeIdentity } from "../identity.js";
 import { type NetworkOptions, networkOptions } from "./options.js";
+import type { PeerBlocklist } from "./peer-blocklist.js";
 
 /** Protocol of our DHT: separate from the public IPFS DHT, so nodes only find Kalypso peers. */
 export const DHT_PROTOCOL = "/kalypso/kad/1.0.0";
@@ -38,6 +39,8 @@ export interface HostComponents {
   identity: NodeIdentity;
   /** Our per-peer verdict score (PeerPenalties.score). */
   appSpecificScore?: (peer: string) => number;
+  /** Peers refused a connection either way. */
+  blocklist?: PeerBlocklist;
 }
 
 /** Create and start a host. */
@@ -88,6 +91,7 @@ export async function createHost(
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery,
+    ...(components.blocklist ? { connectionGater: components.blocklist.gater() } : {}),
     connectionManager: {
       maxConnections: opts.maxConnections,
       // On loopback every peer dials from 127.0.0.1: the default 5 dials/s per IP drops joins.

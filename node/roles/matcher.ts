@@ -59,8 +59,13 @@ export interface MatcherComponents {
 
 /** Matcher options; every field optional. */
 export interface MatcherInit {
-  /** How often the leader sequences what is pending. Default 250 ms: latency vs. batch overhead. */
+  /** How often the leader sequences what is pending (chain facts too). Default 250 ms. */
   batchIntervalMs?: number;
+  /**
+   * How long the leader waits after an order arrives before it sequences, to gather what arrives
+   * with it. Default 10 ms: an order is not left waiting for the next interval tick.
+   */
+  batchDelayMs?: number;
   /** How often the leader says it lives. Default 1000 ms. */
   heartbeatIntervalMs?: number;
   /** How often the lease is read. Default 200 ms. */
@@ -93,6 +98,10 @@ export class Matcher extends EventEmitter<MatcherEvents> {
   private readonly leaders = new Map<number, Address>();
   private readonly opts: Required<MatcherInit>;
   private timers: NodeJS.Timeout[] = [];
+  /** The sequencing an arrived order asked for, while it is scheduled. */
+  private soon: NodeJS.Timeout | undefined;
+  /** An order arrived while a batch was being made: make another one after it. */
+  private again = false;
   private unsubscribe: (() => void) | undefined;
   private leading: Promise<void> | undefined;
   private anchoring: Promise<void> | undefined;
@@ -112,6 +121,7 @@ export class Matcher extends EventEmitter<MatcherEvents> {
     this.logger = c.logger ?? silentLogger;
     this.opts = {
       batchIntervalMs: init.batchIntervalMs ?? 250,
+      batchDelayMs: init.batchDelayMs ?? 10,
       heartbeatIntervalMs: init.heartbeatIntervalMs ?? 1000,
       leaseCheckIntervalMs: init.leaseCheckIntervalMs ?? 200,
       maxBatchEvents: init.maxBatchEvents ?? 1000,
@@ -258,6 +268,21 @@ export class Matcher extends EventEmitter<MatcherEvents> {
   private stopTimers(): void {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    clearTimeout(this.soon);
+    this.soon = undefined;
+  }
+
+  /** An order arrived: if we lead, sequence it shortly rather than at the next interval tick. */
+  private sequenceSoon(): void {
+    if (this.lease.current.role !== "leader" || this.stopped || this.held) return;
+    if (this.leading) {
+      this.again = true;
+      return;
+    }
+    this.soon ??= setTimeout(() => {
+      this.soon = undefined;
+      void this.leaderTick();
+    }, this.opts.batchDelayMs);
   }
 
   private onRole(role: MatcherRole, term: number): void {
@@ -275,12 +300,15 @@ export class Matcher extends EventEmitter<MatcherEvents> {
         if (privateRuleBroken(this.c.node, m.body, this.logger, (e) => this.emit("privateRefused", e)))
           return;
         this.log.add({ kind: "request", signed: m.body }, `request:${d.validated.id}`);
+        this.sequenceSoon();
         return;
       case "quote":
         this.log.add({ kind: "quote", signed: m.body }, `quote:${d.validated.id}`);
+        this.sequenceSoon();
         return;
       case "cancel":
         this.log.add({ kind: "cancel", signed: m.body });
+        this.sequenceSoon();
         return;
       case "batch": {
         const lease = this.lease.current;
@@ -303,6 +331,10 @@ export class Matcher extends EventEmitter<MatcherEvents> {
     if (this.lease.current.role !== "leader" || this.stopped) return Promise.resolve();
     this.leading ??= this.lead().finally(() => {
       this.leading = undefined;
+      if (this.again) {
+        this.again = false;
+        this.sequenceSoon();
+      }
     });
     return this.leading;
   }

@@ -30,6 +30,8 @@ export interface DevnetShape {
   matchers: number;
   provers: number;
   requesters: number;
+  /** Funded keys for provers that join later (the sim's churn). Default 0. */
+  spareProvers?: number;
 }
 
 /** Devnet chain options. */
@@ -61,6 +63,7 @@ export interface DevnetWorld {
     matchers: Uint8Array[];
     provers: Uint8Array[];
     requesters: Uint8Array[];
+    spareProvers: Uint8Array[];
   };
   signer(key: Uint8Array): Promise<JsonRpcSigner>;
   stop(): Promise<void>;
@@ -76,7 +79,8 @@ const DEFAULT_MARKET = join(CIRCUITS_DIR, "markets", "poseidon-preimage-groth16.
 /** Start anvil and set up everything on-chain a devnet needs. */
 export async function startDevnetWorld(init: DevnetWorldInit): Promise<DevnetWorld> {
   const { matchers, provers, requesters } = init.shape;
-  const accounts = 2 + matchers + provers + requesters;
+  const spare = init.shape.spareProvers ?? 0;
+  const accounts = 2 + matchers + provers + requesters + spare;
   const chain = await DevChain.start({ accounts, ...init.chain });
   try {
     const all = chain.keys.map((k) => fromHex(k));
@@ -93,6 +97,7 @@ export async function startDevnetWorld(init: DevnetWorldInit): Promise<DevnetWor
       matchers: take(matchers),
       provers: take(provers),
       requesters: take(requesters),
+      spareProvers: take(spare),
     };
     const signer = (key: Uint8Array) => chain.provider.getSigner(privateKeyToAddress(key));
 

@@ -120,6 +120,29 @@ describe("node/kalypso-node (real libp2p, LevelDB on disk)", function () {
     assert.deepEqual(await again.store.getInput(sampleRequest().inputsHash), INPUTS, "inputs kept by hash");
   });
 
+  it("a blocked peer is hung up on and refused both ways until unblocked", async () => {
+    const a = await start();
+    const b = await start(undefined, [a]);
+    const aId = a.identity.peerId.toString();
+    const bId = b.identity.peerId.toString();
+    await waitFor(() => a.host.getConnections(b.identity.peerId).length > 0, "b connected to a");
+    await a.blockPeer(bId);
+    await waitFor(() => a.host.getConnections(b.identity.peerId).length === 0, "a hung up on b");
+    await assert.rejects(a.host.dial(b.identity.peerId), "a may not dial b");
+    // An inbound connection is gated once encrypted: b's dial may look fine to b, but a drops it.
+    await b.host.dial(a.host.getMultiaddrs()[0]!).catch(() => undefined);
+    await waitFor(
+      () =>
+        a.host.getConnections(b.identity.peerId).length === 0 &&
+        b.host.getConnections(a.identity.peerId).length === 0,
+      "b's connection refused by a",
+    );
+    a.unblockPeer(bId);
+    await b.host.dial(a.host.getMultiaddrs()[0]!);
+    await waitFor(() => a.host.getConnections(b.identity.peerId).length > 0, "connected again");
+    assert.equal(b.blocklist.has(aId), false, "b never blocked a");
+  });
+
   it("a node that joins late catches up on the log via sync and checks the chain", async () => {
     const a = await start();
     const b = await start(undefined, [a]);

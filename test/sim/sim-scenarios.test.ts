@@ -72,6 +72,35 @@ describe("sim scenarios (in-process, anvil, libp2p, SimBackend)", function () {
     );
   });
 
+  it("partition: the cut-off group falls behind, catches up after the heal, nothing is lost", async () => {
+    const r = await run(dir, "partition", 8, 9);
+    assertSafe(r);
+    // A cut-off prover the leader still assigns work to never hears the request: slashed, refunded.
+    assert.equal(r.requests.settled + r.requests.slashed, 9, "every request proven or slashed");
+    assert.equal(r.requests.refunded, r.requests.slashed, "each slashed request refunded");
+    const p = r.partition!;
+    assert.ok(p.group.includes("matcher-1") || p.group.includes("matcher-0"), "a matcher was cut off");
+    assert.ok(
+      p.log_seq_at_heal.group < p.log_seq_at_heal.leader,
+      `cut off: ${JSON.stringify(p.log_seq_at_heal)}`,
+    );
+    assert.equal(p.reconnected, true, "every cut-off node reconnected to the other side");
+    assert.equal(new Set(Object.values(p.log_tips)).size, 1, `one log tip: ${JSON.stringify(p.log_tips)}`);
+    assert.equal(Object.keys(p.log_tips).length, 8, "on every node");
+  });
+
+  it("churn: crashed provers' work is slashed and refunded, joining provers take over", async () => {
+    const r = await run(dir, "churn", 8, 12);
+    assertSafe(r);
+    const c = r.churn!;
+    assert.equal(c.left.length, 2, "two provers left");
+    assert.equal(c.joined.length, 2, "two provers joined");
+    assert.ok(c.settled_by_joiners > 0, "joiners settled requests");
+    assert.equal(r.requests.settled + r.requests.slashed, 12, "every request proven or slashed");
+    assert.equal(r.requests.refunded, r.requests.slashed, "each slashed request refunded");
+    assert.equal(BigInt(r.money.escrow_wei), 0n, "no escrow left behind");
+  });
+
   it("--processes is refused with a coded error (not built yet), and an unknown scenario too", async () => {
     await assert.rejects(runSim({ scenario: "steady", nodes: 7, requests: 1, out: dir, processes: true }), {
       code: "SIM_PROCESSES_NOT_YET",
