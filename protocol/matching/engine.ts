@@ -23,7 +23,7 @@ import {
   type RequestInput,
 } from "./types.js";
 
-export type { Market } from "./matching-state.js";
+export type { Market, MatchingInit } from "./matching-state.js";
 
 /** State saved at `begin` that is cheaper to restore whole than to journal. */
 interface Savepoint {

@@ -4,6 +4,7 @@
  * engine (engine.ts) builds the matching rule from these primitives only.
  */
 import type { Address, Hex32 } from "../bytes.js";
+import { IdTable } from "./id-table.js";
 import type { Journal } from "./journal.js";
 import { MinHeap } from "./min-heap.js";
 import type { OrderBook } from "./order-book.js";
@@ -32,6 +33,15 @@ export interface Market {
   fresh: QuoteEntry[];
 }
 
+/** Options of the engine; each default is what a test or a bench wants. */
+export interface MatchingInit {
+  /**
+   * Keys where records sit in the id tables (never what matching does): a node passes a random one
+   * so that ids ground by their signers cannot pile into one probe chain. Default 0.
+   */
+  hashSeed?: number;
+}
+
 /** The state every replica holds; mutated only through the engine's events. */
 export class MatchingState {
   /** Chain time (s) of the latest `advance`: the only clock matching knows. */
@@ -39,12 +49,12 @@ export class MatchingState {
   /** Sequence number the next event gets: its position in the log. */
   nextSeq = 0;
   readonly markets = new Map<number, Market>();
-  readonly provers = new Map<Address, Prover>();
+  readonly provers: IdTable<Address, Prover>;
   /**
    * Known requests: waiting, assigned or cancelled, until their assign-by time (and, when assigned,
    * until the assignment settles). Open assignments hang off their request: one Map, not two.
    */
-  readonly requests = new Map<Hex32, RequestEntry>();
+  readonly requests: IdTable<Hex32, RequestEntry>;
   readonly digest = new StateDigest();
   protected readonly requestExpiry = new MinHeap<RequestEntry>();
   /** Each quote's valid-until, by its prover's slot in the market. */
@@ -54,6 +64,12 @@ export class MatchingState {
   /** Markets with fresh quotes in the current event. */
   protected readonly freshMarkets: Market[] = [];
   protected j: Journal | null = null;
+
+  constructor(init: MatchingInit = {}) {
+    const seed = init.hashSeed ?? 0;
+    this.provers = new IdTable((p) => p.address, seed);
+    this.requests = new IdTable((r) => r.id, seed);
+  }
 
   /** Put a quote in or out of its market's index as its eligibility now says. */
   protected refresh(pm: ProverMarket): void {
