@@ -95,11 +95,37 @@ export class MatchingState {
       if (m.fresh.length === 0) this.freshMarkets.push(m);
       m.fresh.push(q);
     } else m.book.quotes.remove(q);
-    this.j?.push(() => {
+    this.j?.push(this.undoEligible(pm, q, m, on));
+  }
+
+  // Undo records are built in methods of their own: a closure created in a mutation's method would
+  // make V8 allocate that method's variables on the heap at every call, journaling or not.
+
+  private undoEligible(pm: ProverMarket, q: QuoteEntry, m: Market, on: boolean) {
+    return () => {
       pm.eligible = !on;
       if (on) m.book.quotes.remove(q);
       else m.book.quotes.insert(q);
-    });
+    };
+  }
+
+  private undoDrop(q: QuoteEntry) {
+    return () => {
+      q.live = true;
+      this.digest.toggle(1, FACT.quote, q.w0, q.w1);
+    };
+  }
+
+  private undoStatus(r: RequestEntry, old: RequestStatus) {
+    return () => {
+      r.status = old;
+    };
+  }
+
+  private undoInFlight(pm: ProverMarket, delta: 1 | -1) {
+    return () => {
+      pm.inFlight -= delta;
+    };
   }
 
   /** Take a quote out of service (replaced or lapsed); its prover's in-flight work stays counted. */
@@ -107,10 +133,7 @@ export class MatchingState {
     if (q.pm.eligible) this.setEligible(q.pm, q, m, false);
     q.live = false;
     this.digest.toggle(-1, FACT.quote, q.w0, q.w1);
-    this.j?.push(() => {
-      q.live = true;
-      this.digest.toggle(1, FACT.quote, q.w0, q.w1);
-    });
+    this.j?.push(this.undoDrop(q));
   }
 
   /** The prover's record, created with zero collateral on first sight. */
@@ -164,18 +187,14 @@ export class MatchingState {
     this.requestFact(-1, r);
     r.status = status;
     this.requestFact(1, r);
-    this.j?.push(() => {
-      r.status = old;
-    });
+    this.j?.push(this.undoStatus(r, old));
   }
 
   protected addInFlight(pm: ProverMarket, delta: 1 | -1): void {
     this.pmFact(-1, pm);
     pm.inFlight += delta;
     this.pmFact(1, pm);
-    this.j?.push(() => {
-      pm.inFlight -= delta;
-    });
+    this.j?.push(this.undoInFlight(pm, delta));
   }
 
   /** The assignment's deadline passed or it settled: its prover's capacity is free again. */
