@@ -4,6 +4,7 @@
  * requests and quotes the log refers to (to anchor them), and the log's assignments not yet
  * anchored on-chain (so a new leader anchors what the old one did not).
  */
+import { randomInt } from "node:crypto";
 import {
   type Assignment,
   createLogState,
@@ -41,7 +42,8 @@ export class MatcherLog {
     readonly marketDomain: Domain,
     matcherDomain: Domain,
   ) {
-    this.state = createLogState({ marketDomain, matcherDomain });
+    // A random seed for the engine's id tables: ids are ground by their signers, the seed is not.
+    this.state = createLogState({ marketDomain, matcherDomain }, { hashSeed: randomInt(2 ** 31) });
   }
 
   /** The event's stable key (same on every matcher). */

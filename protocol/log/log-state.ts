@@ -6,7 +6,7 @@ import type { Hex32 } from "../bytes.js";
 import { toHex, ZERO_HASH } from "../bytes.js";
 import type { Domain } from "../eip712.js";
 import { keccak } from "../eip712.js";
-import { MatchingEngine } from "../matching/engine.js";
+import { MatchingEngine, type MatchingInit } from "../matching/engine.js";
 import type { Secp256k1Backend } from "../signature.js";
 
 /** The end of the log a replica holds. */
@@ -36,12 +36,12 @@ export interface LogState extends LogDomains {
   engine: MatchingEngine;
 }
 
-/** An empty log, before its first batch. */
-export function createLogState(domains: LogDomains): LogState {
+/** An empty log, before its first batch; `engine` is passed to the matching engine (its hash seed). */
+export function createLogState(domains: LogDomains, engine: MatchingInit = {}): LogState {
   return {
     ...domains,
     head: { term: 0, seq: 0, prevHash: ZERO_HASH, time: 0 },
-    engine: new MatchingEngine(),
+    engine: new MatchingEngine(engine),
   };
 }
 

@@ -11,7 +11,7 @@ import { Journal } from "./journal.js";
 import { type Market, MatchingState } from "./matching-state.js";
 import type { MinHeap } from "./min-heap.js";
 import { OrderBook } from "./order-book.js";
-import { FACT, hexWord, moneyWords } from "./state-digest.js";
+import { FACT, hexWord, moneyWords, nonceWords } from "./state-digest.js";
 import {
   type AssignmentEntry,
   type EventOutcome,
@@ -23,7 +23,7 @@ import {
   type RequestInput,
 } from "./types.js";
 
-export type { Market } from "./matching-state.js";
+export type { Market, MatchingInit } from "./matching-state.js";
 
 /** State saved at `begin` that is cheaper to restore whole than to journal. */
 interface Savepoint {
@@ -145,10 +145,7 @@ export class MatchingEngine extends MatchingState {
     };
     this.requests.set(r.id, r);
     this.requestFact(1, r);
-    this.j?.push(() => {
-      this.requests.delete(r.id);
-      this.requestFact(-1, r);
-    });
+    this.j?.push(this.undoRequest(r));
     this.requestExpiry.push(r.assignBy, seq, r);
     if (q) {
       this.assign(r, q, m);
@@ -191,18 +188,12 @@ export class MatchingEngine extends MatchingState {
     pm.quote = q;
     pm.lastNonce = input.nonce;
     // Nonces are u64: two words cover them.
-    pm.n0 = Number(input.nonce & 0xffffffffn);
-    pm.n1 = Number(input.nonce >> 32n);
+    const words = nonceWords(input.nonce);
+    pm.n0 = words[0];
+    pm.n1 = words[1];
     this.pmFact(1, pm);
     this.digest.toggle(1, FACT.quote, q.w0, q.w1);
-    this.j?.push(() => {
-      this.digest.toggle(-1, FACT.quote, q.w0, q.w1);
-      pm.quote = old;
-      pm.lastNonce = lastNonce;
-      pm.n0 = n0;
-      pm.n1 = n1;
-      q.live = false;
-    });
+    this.j?.push(this.undoQuote(q, old, lastNonce, n0, n1));
     // The heap holds the prover's slot, not the quote: a replaced quote is not kept alive by it.
     this.quoteExpiry.push(q.validUntil, seq, pm);
     this.refresh(pm);
@@ -289,6 +280,36 @@ export class MatchingEngine extends MatchingState {
     this.matchFresh();
   }
 
+  // Undo records are built in methods of their own: a closure created in an event's method would
+  // make V8 allocate that method's variables on the heap at every call, journaling or not.
+
+  private undoQuote(q: QuoteEntry, old: QuoteEntry | null, lastNonce: bigint, n0: number, n1: number) {
+    return () => {
+      const pm = q.pm;
+      this.digest.toggle(-1, FACT.quote, q.w0, q.w1);
+      pm.quote = old;
+      pm.lastNonce = lastNonce;
+      pm.n0 = n0;
+      pm.n1 = n1;
+      q.live = false;
+    };
+  }
+
+  private undoRequest(r: RequestEntry) {
+    return () => {
+      this.requests.delete(r.id);
+      this.requestFact(-1, r);
+    };
+  }
+
+  private undoAssign(a: AssignmentEntry) {
+    return () => {
+      this.assignmentFact(-1, a);
+      a.request.assignment = null;
+      a.pm.prover.held -= a.collateral;
+    };
+  }
+
   /** Pop the earliest entry of a heap, journaling how to put it back. */
   private popDue<T>(heap: MinHeap<T>): T {
     const at = heap.peekAt();
@@ -321,11 +342,7 @@ export class MatchingEngine extends MatchingState {
     r.assignment = a;
     pm.prover.held += a.collateral;
     this.assignmentFact(1, a);
-    this.j?.push(() => {
-      this.assignmentFact(-1, a);
-      r.assignment = null;
-      pm.prover.held -= a.collateral;
-    });
+    this.j?.push(this.undoAssign(a));
     this.addInFlight(pm, 1);
     // Keyed by the request: a settled assignment is not kept alive by the heap.
     this.deadlines.push(a.deadline, a.seq, r);

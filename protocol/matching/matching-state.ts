@@ -4,6 +4,7 @@
  * engine (engine.ts) builds the matching rule from these primitives only.
  */
 import type { Address, Hex32 } from "../bytes.js";
+import { IdTable } from "./id-table.js";
 import type { Journal } from "./journal.js";
 import { MinHeap } from "./min-heap.js";
 import type { OrderBook } from "./order-book.js";
@@ -32,6 +33,15 @@ export interface Market {
   fresh: QuoteEntry[];
 }
 
+/** Options of the engine; each default is what a test or a bench wants. */
+export interface MatchingInit {
+  /**
+   * Keys where records sit in the id tables (never what matching does): a node passes a random one
+   * so that ids ground by their signers cannot pile into one probe chain. Default 0.
+   */
+  hashSeed?: number;
+}
+
 /** The state every replica holds; mutated only through the engine's events. */
 export class MatchingState {
   /** Chain time (s) of the latest `advance`: the only clock matching knows. */
@@ -39,12 +49,12 @@ export class MatchingState {
   /** Sequence number the next event gets: its position in the log. */
   nextSeq = 0;
   readonly markets = new Map<number, Market>();
-  readonly provers = new Map<Address, Prover>();
+  readonly provers: IdTable<Address, Prover>;
   /**
    * Known requests: waiting, assigned or cancelled, until their assign-by time (and, when assigned,
    * until the assignment settles). Open assignments hang off their request: one Map, not two.
    */
-  readonly requests = new Map<Hex32, RequestEntry>();
+  readonly requests: IdTable<Hex32, RequestEntry>;
   readonly digest = new StateDigest();
   protected readonly requestExpiry = new MinHeap<RequestEntry>();
   /** Each quote's valid-until, by its prover's slot in the market. */
@@ -54,6 +64,12 @@ export class MatchingState {
   /** Markets with fresh quotes in the current event. */
   protected readonly freshMarkets: Market[] = [];
   protected j: Journal | null = null;
+
+  constructor(init: MatchingInit = {}) {
+    const seed = init.hashSeed ?? 0;
+    this.provers = new IdTable((p) => p.address, seed);
+    this.requests = new IdTable((r) => r.id, seed);
+  }
 
   /** Put a quote in or out of its market's index as its eligibility now says. */
   protected refresh(pm: ProverMarket): void {
@@ -79,11 +95,37 @@ export class MatchingState {
       if (m.fresh.length === 0) this.freshMarkets.push(m);
       m.fresh.push(q);
     } else m.book.quotes.remove(q);
-    this.j?.push(() => {
+    this.j?.push(this.undoEligible(pm, q, m, on));
+  }
+
+  // Undo records are built in methods of their own: a closure created in a mutation's method would
+  // make V8 allocate that method's variables on the heap at every call, journaling or not.
+
+  private undoEligible(pm: ProverMarket, q: QuoteEntry, m: Market, on: boolean) {
+    return () => {
       pm.eligible = !on;
       if (on) m.book.quotes.remove(q);
       else m.book.quotes.insert(q);
-    });
+    };
+  }
+
+  private undoDrop(q: QuoteEntry) {
+    return () => {
+      q.live = true;
+      this.digest.toggle(1, FACT.quote, q.w0, q.w1);
+    };
+  }
+
+  private undoStatus(r: RequestEntry, old: RequestStatus) {
+    return () => {
+      r.status = old;
+    };
+  }
+
+  private undoInFlight(pm: ProverMarket, delta: 1 | -1) {
+    return () => {
+      pm.inFlight -= delta;
+    };
   }
 
   /** Take a quote out of service (replaced or lapsed); its prover's in-flight work stays counted. */
@@ -91,10 +133,7 @@ export class MatchingState {
     if (q.pm.eligible) this.setEligible(q.pm, q, m, false);
     q.live = false;
     this.digest.toggle(-1, FACT.quote, q.w0, q.w1);
-    this.j?.push(() => {
-      q.live = true;
-      this.digest.toggle(1, FACT.quote, q.w0, q.w1);
-    });
+    this.j?.push(this.undoDrop(q));
   }
 
   /** The prover's record, created with zero collateral on first sight. */
@@ -148,18 +187,14 @@ export class MatchingState {
     this.requestFact(-1, r);
     r.status = status;
     this.requestFact(1, r);
-    this.j?.push(() => {
-      r.status = old;
-    });
+    this.j?.push(this.undoStatus(r, old));
   }
 
   protected addInFlight(pm: ProverMarket, delta: 1 | -1): void {
     this.pmFact(-1, pm);
     pm.inFlight += delta;
     this.pmFact(1, pm);
-    this.j?.push(() => {
-      pm.inFlight -= delta;
-    });
+    this.j?.push(this.undoInFlight(pm, delta));
   }
 
   /** The assignment's deadline passed or it settled: its prover's capacity is free again. */

@@ -6,11 +6,31 @@
 import { SortedList } from "./sorted-list.js";
 import type { QuoteEntry, RequestEntry } from "./types.js";
 
+/**
+ * Price keys up to here are exact: one price per float, so equal keys are equal prices and the
+ * bigints need not be compared. Above it several prices share a float (uint256 prices may be there).
+ */
+export const MAX_EXACT_PRICE_KEY = Number.MAX_SAFE_INTEGER;
+
 function byPriceTimeSeq(a: QuoteEntry, b: QuoteEntry): number {
   if (a.priceKey !== b.priceKey) return a.priceKey - b.priceKey;
-  if (a.price !== b.price) return a.price < b.price ? -1 : 1;
+  if (a.priceKey > MAX_EXACT_PRICE_KEY && a.price !== b.price) return a.price < b.price ? -1 : 1;
   if (a.provingTime !== b.provingTime) return a.provingTime - b.provingTime;
   return a.seq - b.seq;
+}
+
+/**
+ * The index's tie key: among quotes of one exact price key the order is by proving time; where the
+ * key is inexact the price decides first, so the tie is constant there and `compare` settles it.
+ */
+export function quoteTie(q: QuoteEntry): number {
+  return q.priceKey <= MAX_EXACT_PRICE_KEY ? q.provingTime : -1;
+}
+
+/** Is the quote (its key `k`) priced above `maxPrice` (its key `maxKey`)? */
+function above(k: number, q: QuoteEntry, maxKey: number, maxPrice: bigint): boolean {
+  if (k !== maxKey) return k > maxKey;
+  return k > MAX_EXACT_PRICE_KEY && q.price > maxPrice;
 }
 
 /** One market's book. */
@@ -35,6 +55,7 @@ export class OrderBook {
       (q) => q.priceKey,
       (q) => q.provingTime,
       chunkSize,
+      quoteTie,
     );
   }
 
@@ -45,19 +66,27 @@ export class OrderBook {
    * floor of proving times says so), so cheap slow quotes cannot make every request scan them.
    */
   best(maxPrice: bigint, provingTime: number): QuoteEntry | undefined {
-    const { chunks, floors } = this.quotes;
-    for (let c = 0; c < chunks.length; c++) {
-      const chunk = chunks[c]!;
+    // Prices compare as floats first (Number never reverses order): bigints only on an inexact tie.
+    const maxKey = Number(maxPrice);
+    const { items, slots, keys, ties, lengths, floors } = this.quotes;
+    for (let c = 0; c < lengths.length; c++) {
+      const ss = slots[c]!;
+      const ks = keys[c]!;
       if (floors[c]! > provingTime) {
-        if (chunk[0]!.price > maxPrice) return undefined;
+        if (above(ks[0]!, items[ss[0]!]!, maxKey, maxPrice)) return undefined;
         continue;
       }
+      // The tie key is the proving time where it is not -1: most quotes are read without a deref.
+      const ts = ties[c]!;
+      const n = lengths[c]!;
       let fastest = Number.POSITIVE_INFINITY;
-      for (let i = 0; i < chunk.length; i++) {
-        const q = chunk[i]!;
-        if (q.price > maxPrice) return undefined;
-        if (q.provingTime <= provingTime) return q;
-        if (q.provingTime < fastest) fastest = q.provingTime;
+      for (let i = 0; i < n; i++) {
+        const k = ks[i]!;
+        if (k >= maxKey && above(k, items[ss[i]!]!, maxKey, maxPrice)) return undefined;
+        const t = ts[i]!;
+        const time = t >= 0 ? t : items[ss[i]!]!.provingTime;
+        if (time <= provingTime) return items[ss[i]!]!;
+        if (time < fastest) fastest = time;
       }
       // Scanned whole and nothing fitted: the exact floor, so the next such request skips this chunk.
       floors[c] = fastest;

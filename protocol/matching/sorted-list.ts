@@ -3,6 +3,10 @@
  * does): binary search over chunk heads, then within the chunk. Insert and remove are O(log n) to
  * find plus a shift of at most CHUNK_SIZE entries; iteration from the smallest is a plain array walk,
  * which is what matching does most. Keys must be unique under `compare`.
+ *
+ * Chunks hold numbers only, in typed arrays: each entry's slot (its index in `items`), `key` and
+ * `tie`. A search compares the numbers and touches an entry (scattered over the heap: a likely cache
+ * miss) only when both tie; a shift is a memmove, with no write barrier per moved pointer.
  */
 
 /** Entries per chunk before it splits: small enough that a shift is short, large enough for few chunks. */
@@ -10,13 +14,21 @@ export const CHUNK_SIZE = 256;
 
 /** Ordered set of `T` under a total order. */
 export class SortedList<T> {
-  /** Non-empty sorted chunks; every entry of chunk i sorts before every entry of chunk i + 1. */
-  readonly chunks: T[][] = [];
+  /** Entries by slot; a slot is reused once its entry leaves. */
+  readonly items: (T | undefined)[] = [];
+  private readonly freeSlots: number[] = [];
   /**
-   * The numeric key of each chunk's first entry: the search over chunks compares plain numbers in
-   * one array and only touches an entry when keys tie (fewer cache misses than dereferencing heads).
+   * Per chunk, parallel arrays with room for one entry over `chunkSize` (the one that splits it):
+   * the entries' slots, keys and ties. Chunk i holds `lengths[i]` entries, never 0, and every entry
+   * of chunk i sorts before every entry of chunk i + 1.
    */
-  private readonly heads: number[] = [];
+  readonly slots: Int32Array[] = [];
+  readonly keys: Float64Array[] = [];
+  readonly ties: Float64Array[] = [];
+  readonly lengths: number[] = [];
+  /** `key` and `tie` of each chunk's first entry, for the search over chunks. */
+  private readonly headKeys: number[] = [];
+  private readonly headTies: number[] = [];
   /**
    * Per chunk, a lower bound of `floor(x)` over its entries (exact after a split; a removal may leave
    * it lower than the true minimum, which is still a valid bound; a reader that scans a whole chunk
@@ -26,14 +38,17 @@ export class SortedList<T> {
   private count = 0;
 
   /**
-   * `key` must be a non-decreasing numeric image of the order (a < b implies key(a) <= key(b));
-   * `compare` decides ties; `floor` is the second criterion bounded per chunk in `floors`.
+   * `key` must be a non-decreasing numeric image of the order (a < b implies key(a) <= key(b)), and
+   * `tie` one among entries of equal key (a < b and key(a) = key(b) imply tie(a) <= tie(b));
+   * `compare` decides what both leave tied; `floor` is the second criterion bounded per chunk in
+   * `floors`.
    */
   constructor(
     private readonly compare: (a: T, b: T) => number,
     private readonly key: (x: T) => number,
     private readonly floor: (x: T) => number = () => 0,
     private readonly chunkSize = CHUNK_SIZE,
+    private readonly tie: (x: T) => number = () => 0,
   ) {}
 
   get size(): number {
@@ -42,32 +57,49 @@ export class SortedList<T> {
 
   /** The smallest entry, or undefined when empty. */
   first(): T | undefined {
-    return this.chunks[0]?.[0];
+    return this.lengths.length === 0 ? undefined : this.items[this.slots[0]![0]!];
+  }
+
+  /** The entries of chunk `c`, in order (a copy: for tests and views). */
+  chunk(c: number): T[] {
+    const out: T[] = [];
+    const s = this.slots[c]!;
+    for (let i = 0; i < this.lengths[c]!; i++) out.push(this.items[s[i]!]!);
+    return out;
   }
 
   /** Index of the chunk that holds `x` or would hold it. */
-  private chunkOf(x: T): number {
-    const heads = this.heads;
-    const xk = this.key(x);
+  private chunkOf(x: T, xk: number, xt: number): number {
+    const hks = this.headKeys;
+    const hts = this.headTies;
     let lo = 0;
-    let hi = heads.length - 1;
+    let hi = hks.length - 1;
     // Last chunk whose head is <= x (or chunk 0).
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      const hk = heads[mid]!;
-      if (hk < xk || (hk === xk && this.compare(this.chunks[mid]![0]!, x) <= 0)) lo = mid;
+      const hk = hks[mid]!;
+      const ht = hts[mid]!;
+      if (hk < xk || (hk === xk && (ht < xt || (ht === xt && this.compareAt(mid, 0, x) <= 0)))) lo = mid;
       else hi = mid - 1;
     }
     return lo;
   }
 
-  /** First position in `chunk` whose entry is >= x. */
-  private lowerBound(chunk: T[], x: T): number {
+  private compareAt(c: number, i: number, x: T): number {
+    return this.compare(this.items[this.slots[c]![i]!]!, x);
+  }
+
+  /** First position in chunk `c` whose entry is >= x. */
+  private lowerBound(c: number, x: T, xk: number, xt: number): number {
+    const ks = this.keys[c]!;
+    const ts = this.ties[c]!;
     let lo = 0;
-    let hi = chunk.length;
+    let hi = this.lengths[c]!;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.compare(chunk[mid]!, x) < 0) lo = mid + 1;
+      const k = ks[mid]!;
+      const t = ts[mid]!;
+      if (k < xk || (k === xk && (t < xt || (t === xt && this.compareAt(c, mid, x) < 0)))) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -76,59 +108,114 @@ export class SortedList<T> {
   /** Insert `x`; it must not be present. */
   insert(x: T): void {
     this.count++;
-    if (this.chunks.length === 0) {
-      this.chunks.push([x]);
-      this.heads.push(this.key(x));
-      this.floors.push(this.floor(x));
+    const xk = this.key(x);
+    const xt = this.tie(x);
+    const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.items.length;
+    this.items[slot] = x;
+    if (this.lengths.length === 0) {
+      this.addChunk(0, 1);
+      this.slots[0]![0] = slot;
+      this.keys[0]![0] = xk;
+      this.ties[0]![0] = xt;
+      this.headKeys[0] = xk;
+      this.headTies[0] = xt;
+      this.floors[0] = this.floor(x);
       return;
     }
-    const ci = this.chunkOf(x);
-    const chunk = this.chunks[ci]!;
-    const at = this.lowerBound(chunk, x);
-    // Shift by hand: Array.prototype.splice allocates its result and is several times slower here.
-    chunk.push(x);
-    for (let i = chunk.length - 1; i > at; i--) chunk[i] = chunk[i - 1]!;
-    chunk[at] = x;
-    if (at === 0) this.heads[ci] = this.key(x);
-    const f = this.floor(x);
-    if (f < this.floors[ci]!) this.floors[ci] = f;
-    if (chunk.length > this.chunkSize) {
-      const upper = chunk.splice(this.chunkSize >> 1);
-      this.chunks.splice(ci + 1, 0, upper);
-      this.heads.splice(ci + 1, 0, this.key(upper[0]!));
-      this.floors[ci] = this.minFloor(chunk);
-      this.floors.splice(ci + 1, 0, this.minFloor(upper));
+    const c = this.chunkOf(x, xk, xt);
+    const at = this.lowerBound(c, x, xk, xt);
+    const n = this.lengths[c]!;
+    const ss = this.slots[c]!;
+    const ks = this.keys[c]!;
+    const ts = this.ties[c]!;
+    ss.copyWithin(at + 1, at, n);
+    ks.copyWithin(at + 1, at, n);
+    ts.copyWithin(at + 1, at, n);
+    ss[at] = slot;
+    ks[at] = xk;
+    ts[at] = xt;
+    this.lengths[c] = n + 1;
+    if (at === 0) {
+      this.headKeys[c] = xk;
+      this.headTies[c] = xt;
     }
+    const f = this.floor(x);
+    if (f < this.floors[c]!) this.floors[c] = f;
+    if (n + 1 > this.chunkSize) this.split(c);
+  }
+
+  /** Make room for a chunk at index `c` holding `length` entries (the caller fills it). */
+  private addChunk(c: number, length: number): void {
+    const room = this.chunkSize + 1;
+    this.slots.splice(c, 0, new Int32Array(room));
+    this.keys.splice(c, 0, new Float64Array(room));
+    this.ties.splice(c, 0, new Float64Array(room));
+    this.lengths.splice(c, 0, length);
+    this.headKeys.splice(c, 0, 0);
+    this.headTies.splice(c, 0, 0);
+    this.floors.splice(c, 0, 0);
+  }
+
+  /** Split an overfull chunk in two halves. */
+  private split(c: number): void {
+    const half = this.chunkSize >> 1;
+    const n = this.lengths[c]!;
+    this.addChunk(c + 1, n - half);
+    this.slots[c + 1]!.set(this.slots[c]!.subarray(half, n));
+    this.keys[c + 1]!.set(this.keys[c]!.subarray(half, n));
+    this.ties[c + 1]!.set(this.ties[c]!.subarray(half, n));
+    this.lengths[c] = half;
+    this.headKeys[c + 1] = this.keys[c + 1]![0]!;
+    this.headTies[c + 1] = this.ties[c + 1]![0]!;
+    this.floors[c] = this.minFloor(c);
+    this.floors[c + 1] = this.minFloor(c + 1);
   }
 
   /** Remove `x` itself (the same object); returns false when it is not present. */
   remove(x: T): boolean {
-    if (this.chunks.length === 0) return false;
-    const ci = this.chunkOf(x);
-    const chunk = this.chunks[ci]!;
-    // A scan of at most chunkSize pointers, no entry touched: cheaper than a binary search.
-    const at = chunk.indexOf(x);
-    if (at < 0) return false;
+    if (this.lengths.length === 0) return false;
+    const xk = this.key(x);
+    const xt = this.tie(x);
+    const c = this.chunkOf(x, xk, xt);
+    // Keys are unique under `compare`: if `x` is here, it is where it would be inserted.
+    const at = this.lowerBound(c, x, xk, xt);
+    const n = this.lengths[c]!;
+    const ss = this.slots[c]!;
+    if (at >= n || this.items[ss[at]!] !== x) return false;
     this.count--;
-    const last = chunk.length - 1;
-    for (let i = at; i < last; i++) chunk[i] = chunk[i + 1]!;
-    chunk.pop();
-    if (chunk.length === 0) {
-      this.chunks.splice(ci, 1);
-      this.heads.splice(ci, 1);
-      this.floors.splice(ci, 1);
-    } else if (at === 0) this.heads[ci] = this.key(chunk[0]!);
+    this.items[ss[at]!] = undefined;
+    this.freeSlots.push(ss[at]!);
+    ss.copyWithin(at, at + 1, n);
+    this.keys[c]!.copyWithin(at, at + 1, n);
+    this.ties[c]!.copyWithin(at, at + 1, n);
+    this.lengths[c] = n - 1;
+    if (n === 1) {
+      this.slots.splice(c, 1);
+      this.keys.splice(c, 1);
+      this.ties.splice(c, 1);
+      this.lengths.splice(c, 1);
+      this.headKeys.splice(c, 1);
+      this.headTies.splice(c, 1);
+      this.floors.splice(c, 1);
+    } else if (at === 0) {
+      this.headKeys[c] = this.keys[c]![0]!;
+      this.headTies[c] = this.ties[c]![0]!;
+    }
     return true;
   }
 
-  private minFloor(chunk: readonly T[]): number {
+  private minFloor(c: number): number {
     let m = Number.POSITIVE_INFINITY;
-    for (const x of chunk) m = Math.min(m, this.floor(x));
+    const s = this.slots[c]!;
+    for (let i = 0; i < this.lengths[c]!; i++) m = Math.min(m, this.floor(this.items[s[i]!]!));
     return m;
   }
 
   /** Every entry, smallest first. */
   *[Symbol.iterator](): IterableIterator<T> {
-    for (const chunk of this.chunks) yield* chunk;
+    for (let c = 0; c < this.lengths.length; c++) {
+      const s = this.slots[c]!;
+      for (let i = 0; i < this.lengths[c]!; i++) yield this.items[s[i]!]!;
+    }
   }
 }

@@ -58,6 +58,18 @@ export function hexWord(hex: string, i: number): number {
   return w >>> 0;
 }
 
+const TWO_32 = 0x100000000;
+
+/**
+ * A nonce (u64) as its low and high 32-bit words: on floats while it is exact there (no bigint is
+ * allocated, and this runs for every quote), with bigint shifts above 2^53 or below 0.
+ */
+export function nonceWords(nonce: bigint): [number, number] {
+  const n = Number(nonce);
+  if (n >= 0 && n <= Number.MAX_SAFE_INTEGER) return [n % TWO_32, Math.floor(n / TWO_32)];
+  return [Number(nonce & 0xffffffffn), Number(nonce >> 32n)];
+}
+
 const MASK_64 = (1n << 64n) - 1n;
 
 /** Money folded to 64 bits (two words), so every bit of a 256-bit amount reaches the digest. */

@@ -1,0 +1,157 @@
+/**
+ * A hash table from 0x-hex ids (request ids, prover addresses) to the engine's records, for the
+ * lookups every event makes. A `Map` keyed by the id strings costs several cache misses per lookup:
+ * its chains hold pointers to key strings that live elsewhere on the heap, and a string that is equal
+ * but not the same object (every id arriving in a message) is compared by reading the stored one. Here
+ * a lookup probes one typed array holding the last 64 bits of each id (ids are hashes, so 64 bits tell
+ * them apart; the last ones also vary between small test numbers) and reads a stored key only when
+ * those 64 bits match, to stay exact.
+ *
+ * Open addressing with linear probing, deletion by backward shift (no tombstones). The slot hash is
+ * keyed by a seed: ids are chosen by their signers, who could grind ids into one probe chain if the
+ * slots were predictable (V8 seeds its string hashes for the same reason). The seed changes only
+ * where records sit in the table, never what matching does.
+ */
+
+/** Slots per table before the first growth. */
+const INITIAL_SLOTS = 16;
+/** Int32 words per slot: the id's first two words, an in-use flag, padding to 16 bytes. */
+const STRIDE = 4;
+
+/**
+ * The `n`th 32-bit word from the end of a hex string (n = 1 is the last eight digits), as an int32.
+ * Digits are read in place: no substring, no parse. A string too short reads as zeros (its exact
+ * compare still tells it apart).
+ */
+export function tailWord(hex: string, n: number): number {
+  let w = 0;
+  const end = hex.length - 8 * (n - 1);
+  for (let k = Math.max(0, end - 8); k < end; k++) {
+    const c = hex.charCodeAt(k);
+    w = (w << 4) | (c <= 57 ? c - 48 : (c | 32) - 87);
+  }
+  return w | 0;
+}
+
+/** Records by 0x-hex id. Reads have the shape of a `Map`'s. */
+export class IdTable<K extends string, V> {
+  private words = new Int32Array(INITIAL_SLOTS * STRIDE);
+  private records: (V | undefined)[] = new Array(INITIAL_SLOTS).fill(undefined);
+  private mask = INITIAL_SLOTS - 1;
+  private count = 0;
+
+  /** `keyOf` reads a record's id (to confirm a 64-bit match); `seed` keys the slot hash. */
+  constructor(
+    private readonly keyOf: (v: V) => K,
+    private readonly seed = 0,
+  ) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  get(key: K): V | undefined {
+    const i = this.find(key, tailWord(key, 1), tailWord(key, 2));
+    return i < 0 ? undefined : this.records[i];
+  }
+
+  has(key: K): boolean {
+    return this.find(key, tailWord(key, 1), tailWord(key, 2)) >= 0;
+  }
+
+  /** Add or replace the record of `key`. */
+  set(key: K, value: V): void {
+    const w0 = tailWord(key, 1);
+    const w1 = tailWord(key, 2);
+    const i = this.find(key, w0, w1);
+    if (i >= 0) {
+      this.records[i] = value;
+      return;
+    }
+    if ((this.count + 1) * 2 > this.records.length) this.grow();
+    this.place(w0, w1, value);
+    this.count++;
+  }
+
+  delete(key: K): boolean {
+    let i = this.find(key, tailWord(key, 1), tailWord(key, 2));
+    if (i < 0) return false;
+    this.count--;
+    const ws = this.words;
+    const mask = this.mask;
+    // Backward shift: pull later entries of the chain into the hole unless their home slot lies
+    // cyclically after the hole (then they would move before their home and be lost to lookups).
+    for (let j = (i + 1) & mask; ws[j * STRIDE + 2] === 1; j = (j + 1) & mask) {
+      const home = this.slotOf(ws[j * STRIDE]!, ws[j * STRIDE + 1]!);
+      const stays = i <= j ? i < home && home <= j : i < home || home <= j;
+      if (stays) continue;
+      ws[i * STRIDE] = ws[j * STRIDE]!;
+      ws[i * STRIDE + 1] = ws[j * STRIDE + 1]!;
+      this.records[i] = this.records[j];
+      i = j;
+    }
+    ws[i * STRIDE] = 0;
+    ws[i * STRIDE + 1] = 0;
+    ws[i * STRIDE + 2] = 0;
+    this.records[i] = undefined;
+    return true;
+  }
+
+  /** Every record, in no particular order (it depends on the seed). */
+  *[Symbol.iterator](): IterableIterator<[K, V]> {
+    for (const v of this.records) if (v !== undefined) yield [this.keyOf(v), v];
+  }
+
+  *keys(): IterableIterator<K> {
+    for (const v of this.records) if (v !== undefined) yield this.keyOf(v);
+  }
+
+  *values(): IterableIterator<V> {
+    for (const v of this.records) if (v !== undefined) yield v;
+  }
+
+  private slotOf(w0: number, w1: number): number {
+    // murmur3's finalizer over both words, each keyed by the seed.
+    let h = Math.imul(w0 ^ this.seed, 0xcc9e2d51) ^ Math.imul(w1 ^ ~this.seed, 0x1b873593);
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    return h & this.mask;
+  }
+
+  private find(key: K, w0: number, w1: number): number {
+    const ws = this.words;
+    const mask = this.mask;
+    for (let i = this.slotOf(w0, w1); ws[i * STRIDE + 2] === 1; i = (i + 1) & mask) {
+      if (ws[i * STRIDE] === w0 && ws[i * STRIDE + 1] === w1 && this.keyOf(this.records[i]!) === key)
+        return i;
+    }
+    return -1;
+  }
+
+  private place(w0: number, w1: number, value: V): void {
+    const ws = this.words;
+    const mask = this.mask;
+    let i = this.slotOf(w0, w1);
+    while (ws[i * STRIDE + 2] === 1) i = (i + 1) & mask;
+    ws[i * STRIDE] = w0;
+    ws[i * STRIDE + 1] = w1;
+    ws[i * STRIDE + 2] = 1;
+    this.records[i] = value;
+  }
+
+  private grow(): void {
+    const oldWords = this.words;
+    const oldRecords = this.records;
+    const slots = oldRecords.length * 2;
+    this.words = new Int32Array(slots * STRIDE);
+    this.records = new Array(slots).fill(undefined);
+    this.mask = slots - 1;
+    for (let i = 0; i < oldRecords.length; i++) {
+      if (oldWords[i * STRIDE + 2] === 1)
+        this.place(oldWords[i * STRIDE]!, oldWords[i * STRIDE + 1]!, oldRecords[i]!);
+    }
+  }
+}
