@@ -17,7 +17,7 @@ import type { Logger } from "./logger.js";
 import { silentLogger } from "./logger.js";
 import { NodeMetrics } from "./metrics.js";
 import { Gossip, type GossipDelivery } from "./network/gossip.js";
-import { createHost, type Host } from "./network/host.js";
+import { connectedPeers, createHost, type Host } from "./network/host.js";
 import type { NetworkOptions } from "./network/options.js";
 import { PeerBlocklist } from "./network/peer-blocklist.js";
 import { PeerDialer } from "./network/peer-dialer.js";
@@ -222,7 +222,7 @@ export class KalypsoNode {
       role: this.init.role ?? "observer",
       address: this.identity.address,
       peerId: this.identity.peerId.toString(),
-      peers: this.host.getPeers().length,
+      peers: connectedPeers(this.host).length,
       markets: [...this.markets.keys()],
       requests: this.pool.requests.size,
       quotes: this.pool.quotes.size,
@@ -278,7 +278,7 @@ export class KalypsoNode {
         // A gap: fetch what we missed from the peer that has it.
         this.enqueue(async () => {
           await this.syncLog(
-            this.host.getPeers().find((p) => p.toString() === d.from) ?? this.host.getPeers()[0]!,
+            connectedPeers(this.host).find((p) => p.toString() === d.from) ?? connectedPeers(this.host)[0]!,
           );
         });
         return;

@@ -103,6 +103,16 @@ export function simPricing(i: number) {
 /** A joining prover undercuts everyone, so the matching rule gives it work at once. */
 export const SIM_JOINER_PRICE = 2n * 10n ** 14n;
 
+/** Provers started at once while the network is built. */
+const PROVER_STARTS_AT_ONCE = 8;
+
+/** `f` over `items`, `n` at a time; results in the items' order. */
+async function inBatches<T, R>(items: T[], n: number, f: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += n) out.push(...(await Promise.all(items.slice(i, i + n).map(f))));
+  return out;
+}
+
 /** Start the chain, deploy, open the markets and start every node and role. */
 export async function startSimNetwork(init: SimNetworkInit): Promise<SimNetwork> {
   const stack: (() => Promise<void>)[] = [];
@@ -218,21 +228,26 @@ export async function startSimNetwork(init: SimNetworkInit): Promise<SimNetwork>
       };
       stack.push(() => sp.crash());
       await prover.start();
-      provers.push(sp);
       return sp;
     };
-    for (const [i, key] of world.keys.provers.entries())
-      await startProver(`prover-${i}`, key, simPricing(i), init.silentProvers?.includes(i) ?? false);
+    // Several at a time: each start waits on the chain (collateral) and the network, not the CPU.
+    const keys = [...world.keys.provers.entries()];
+    const started = await inBatches(keys, PROVER_STARTS_AT_ONCE, ([i, key]) =>
+      startProver(`prover-${i}`, key, simPricing(i), init.silentProvers?.includes(i) ?? false),
+    );
+    provers.push(...started);
     const spares = [...world.keys.spareProvers];
     const joinProver = async () => {
       const key = spares.shift();
       if (!key) throw new SimError("SIM_NO_SPARE_KEY", "sim: no funded key left for a joining prover");
-      return startProver(
+      const sp = await startProver(
         `prover-${provers.length}`,
         key,
         { ...simPricing(0), price: SIM_JOINER_PRICE },
         false,
       );
+      provers.push(sp);
+      return sp;
     };
 
     const requesters: SimRequester[] = [];

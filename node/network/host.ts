@@ -8,6 +8,7 @@ import { yamux } from "@chainsafe/libp2p-yamux";
 import { bootstrap } from "@libp2p/bootstrap";
 import { type GossipSub, gossipsub } from "@libp2p/gossipsub";
 import { identify } from "@libp2p/identify";
+import type { PeerId } from "@libp2p/interface";
 import { type KadDHT, kadDHT, passthroughMapper } from "@libp2p/kad-dht";
 import { type Ping, ping } from "@libp2p/ping";
 import { tcp } from "@libp2p/tcp";
@@ -29,6 +30,20 @@ export type HostServices = {
 };
 
 export type Host = Libp2p<HostServices>;
+
+/**
+ * The peers we hold a connection to. Not `host.getPeers()`: that rebuilds every PeerId from its
+ * string, which for a secp256k1 key is a point decompression in pure JS (~1 ms per peer), and the
+ * node asks every second; a connection already holds its PeerId.
+ */
+export function connectedPeers(host: Host): PeerId[] {
+  const seen = new Map<string, PeerId>();
+  for (const c of host.getConnections()) {
+    const key = c.remotePeer.toString();
+    if (!seen.has(key)) seen.set(key, c.remotePeer);
+  }
+  return [...seen.values()];
+}
 
 /** Gossip message id: sha256 of the payload, so the same bytes from any peer are one message. */
 export function gossipMessageId(data: Uint8Array): Uint8Array {

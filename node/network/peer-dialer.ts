@@ -6,7 +6,7 @@
 import type { PeerId } from "@libp2p/interface";
 import type { Logger } from "../logger.js";
 import { silentLogger } from "../logger.js";
-import type { Host } from "./host.js";
+import { connectedPeers, type Host } from "./host.js";
 
 export interface PeerDialerInit {
   /** Connections to keep at least. Default 8: above gossipsub's mesh degree D=6. */
@@ -76,7 +76,7 @@ export class PeerDialer {
     this.running = true;
     try {
       const { host } = this.components;
-      const connected = new Set(host.getPeers().map((p) => p.toString()));
+      const connected = new Set(connectedPeers(host).map((p) => p.toString()));
       if (connected.size >= this.target) return 0;
       const self = host.peerId.toString();
       const candidates: PeerId[] = [];

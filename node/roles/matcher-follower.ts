@@ -5,6 +5,7 @@
  * leader's assignments or state digest are not what the rule gives. A gap is filled by syncing the
  * log from the peer that sent the batch.
  */
+
 import type { RegistryClient } from "../../chain/index.js";
 import {
   type Address,
@@ -20,6 +21,7 @@ import {
 } from "../../protocol/index.js";
 import type { KalypsoNode } from "../kalypso-node.js";
 import type { Logger } from "../logger.js";
+import { connectedPeers } from "../network/host.js";
 import type { MatcherLog } from "./matcher-log.js";
 
 /** LogError codes that prove the leader broke the log (not merely that we are behind). */
@@ -96,7 +98,7 @@ export class Follower {
    */
   async catchUp(timeoutMs = SYNC_TIMEOUT_MS): Promise<void> {
     const run = async () => {
-      for (const peer of this.c.node.host.getPeers())
+      for (const peer of connectedPeers(this.c.node.host))
         await this.sync(peer.toString(), AbortSignal.timeout(timeoutMs));
     };
     this.queue = this.queue.then(run).catch((err) => this.c.logger.warn({ err }, "catch-up failed"));
@@ -182,7 +184,7 @@ export class Follower {
   /** Fetch the batches we miss from the peer that has them, checking each like a gossiped one. */
   private async sync(from?: string, signal?: AbortSignal): Promise<void> {
     const node = this.c.node;
-    const peers = node.host.getPeers();
+    const peers = connectedPeers(node.host);
     const peer = peers.find((p) => p.toString() === from) ?? peers[0];
     if (!peer) return;
     for (;;) {

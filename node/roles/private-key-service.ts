@@ -13,12 +13,14 @@
  * authentication, and any matcher that was sealed to (the leader, or more for failover) can serve.
  * Neither side logs or stores the key or the plaintext.
  */
+
 import type { Connection, PeerId, Stream } from "@libp2p/interface";
 import { lpStream } from "@libp2p/utils";
 import { type Hex32, toHex } from "../../protocol/bytes.js";
 import type { KalypsoNode } from "../kalypso-node.js";
 import type { Logger } from "../logger.js";
 import { silentLogger } from "../logger.js";
+import { connectedPeers } from "../network/host.js";
 import {
   decodeStatusFrame,
   encodeStatusFrame,
@@ -138,7 +140,7 @@ export class PrivateInputsOpener {
    */
   async open(requestId: Hex32, secret: Uint8Array, options: EnclaveCallOptions = {}): Promise<Uint8Array> {
     const envelope = decodeEnvelope(secret);
-    const peers = this.c.node.host.getPeers();
+    const peers = connectedPeers(this.c.node.host);
     let last: unknown;
     for (const peer of peers) {
       let wrapped: Uint8Array;

@@ -5,6 +5,7 @@
  * on-chain and announces it on the market's proofs topic. The rules of the work itself (capacity,
  * deadlines, retries) live in ProverJobs.
  */
+
 import type { PeerId } from "@libp2p/interface";
 import type { ChainEvent } from "../../chain/event-reader.js";
 import type { AssignedRecord, MarketplaceClient } from "../../chain/marketplace-client.js";
@@ -16,6 +17,7 @@ import type { KalypsoNode } from "../kalypso-node.js";
 import type { Logger } from "../logger.js";
 import { silentLogger } from "../logger.js";
 import type { GossipDelivery } from "../network/gossip.js";
+import { connectedPeers } from "../network/host.js";
 import { marketTopic } from "../network/topics.js";
 import type { ProofResult } from "../prover/backend.js";
 import { isSealedEnvelope } from "./private-envelope.js";
@@ -264,7 +266,7 @@ export class Prover {
     const { node } = this.components;
     const local = await node.store.getInput(hash);
     if (local) return local;
-    const peers: PeerId[] = node.host.getPeers();
+    const peers: PeerId[] = connectedPeers(node.host);
     for (const peer of peers) {
       try {
         const bytes = await node.rpc.fetchInputs(peer, hash, options);
