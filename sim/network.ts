@@ -1,21 +1,25 @@
+/**
+ * The sim network as the scenarios and the recorder see it, whichever way it runs: every node in
+ * this process (local-network.ts) or each in its own (process/process-network.ts). Handles cross
+ * the process boundary, so what asks a node is async; what a node reports (a matcher's role, a
+ * prover's held assignments) arrives as events. Also what both modes share: the chain with its
+ * sim markets, the pricing, and the requesters, which always run here: they are the load
+ * generator, and publication time is measured where they publish.
+ */
 import { ContractFactory } from "ethers";
 import { KalypsoNode, type KalypsoNodeInit } from "../node/kalypso-node.js";
 import type { Logger } from "../node/logger.js";
 import { encodeInputsPublic } from "../node/prover/inputs.js";
 import type { MarketDescription } from "../node/prover/market-file.js";
-import type { Matcher } from "../node/roles/matcher.js";
-import { Prover } from "../node/roles/prover.js";
+import type { MatcherRole } from "../node/roles/lease-watcher.js";
 import { Requester } from "../node/roles/requester.js";
 import { type Address, privateKeyToAddress } from "../protocol/index.js";
-import {
-  DEVNET_COLLATERAL,
-  type DevnetWorld,
-  devnetMatcher,
-  devnetNodeInit,
-  startDevnetWorld,
-} from "./devnet/devnet-world.js";
-import { SimError } from "./poll.js";
-import { SimBackend } from "./sim-backend.js";
+import { DEVNET_COLLATERAL, type DevnetWorld, startDevnetWorld } from "./devnet/devnet-world.js";
+import { pollUntil } from "./poll.js";
+import type { SimMarket, SimPricing } from "./sim-prover.js";
+
+/** How the nodes run: all in this process, or one process per node. */
+export type SimMode = "in-process" | "processes";
 
 /** How many of each role, and which provers never prove. */
 export interface SimNetworkInit {
@@ -31,19 +35,67 @@ export interface SimNetworkInit {
   spareProvers?: number;
   dir: string;
   logger: Logger;
+  /** pino level of node processes' logs (their stdout); in-process nodes use `logger`. */
+  logLevel?: string;
+}
+
+/** A node of the network, here or in its own process: what scenarios may ask of and do to it. */
+export interface SimNode {
+  /** bootstrap, matcher-i, prover-i, requester-i. */
+  readonly name: string;
+  readonly peerId: string;
+  /** Where it listens (loopback). */
+  readonly multiaddrs: string[];
+  /** Refuse `peer` from now on and hang up on it. */
+  blockPeer(peer: string): Promise<void>;
+  unblockPeer(peer: string): Promise<void>;
+  /** Sequence number of the last batch of the sequenced log it holds. */
+  logSeq(): Promise<number>;
+  /** Peer ids it is connected to now. */
+  connectedPeers(): Promise<string[]>;
+  /** `peer`'s score at this node and how many of its messages this node judged REJECT. */
+  peerStanding(peer: string): Promise<PeerStanding>;
+}
+
+export interface PeerStanding {
+  score: number;
+  rejects: number;
+}
+
+/** A matcher's role and term. */
+export interface MatcherRoleNow {
+  role: MatcherRole;
+  term: number;
+}
+
+export interface SimMatcher {
+  name: string;
+  node: SimNode;
+  address: Address;
+  /** The role it has now; a crashed matcher still reports the role it last had. */
+  readonly role: MatcherRoleNow;
+  /** Called on every change of role from now on. */
+  onRole(listener: (role: MatcherRoleNow) => void): void;
+  /** Whether crash() was called. */
+  readonly crashed: boolean;
+  /** Stop this matcher at once (a crash as the others see it; a real one in processes mode). */
+  crash(): Promise<void>;
 }
 
 /** A prover of the network and what it is. */
 export interface SimProver {
   name: string;
-  node: KalypsoNode;
-  prover: Prover;
+  node: SimNode;
   address: Address;
   silent: boolean;
   /** Whether crash() was called. */
   readonly crashed: boolean;
-  /** Stop this prover and its node at once, whatever it holds (a crash as the others see it). */
+  /** Stop this prover at once, whatever it holds (a real process exit in processes mode). */
   crash(): Promise<void>;
+  /** Called with each request a leader-signed batch it received assigns to it, and the wall ms it did. */
+  onHeld(listener: (requestId: string, atMs: number) => void): void;
+  /** Markets whose quote from it the sequenced log carries, as its node has received the log. */
+  quotedMarkets(): Promise<number>;
 }
 
 export interface SimRequester {
@@ -52,29 +104,22 @@ export interface SimRequester {
   address: Address;
 }
 
-export interface SimMatcher {
-  node: KalypsoNode;
-  matcher: Matcher;
-  address: Address;
-  /** Whether crash() was called: a stopped matcher still reports the role it last had. */
-  readonly crashed: boolean;
-  /** Stop this matcher and its node (a crash as the others see it). */
-  crash(): Promise<void>;
-}
-
 export interface SimNetwork {
+  mode: SimMode;
   world: DevnetWorld;
-  markets: { marketId: number; description: MarketDescription }[];
-  boot: KalypsoNode;
+  markets: SimMarket[];
+  boot: SimNode;
   matchers: SimMatcher[];
   provers: SimProver[];
   requesters: SimRequester[];
-  /** Every node still running, by name (bootstrap, matcher-i, prover-i, requester-i). */
-  liveNodes(): { name: string; node: KalypsoNode }[];
+  /** Every node still running. */
+  liveNodes(): SimNode[];
   /** Start a prover on a spare key (the cheapest price on offer); it is added to `provers`. */
   joinProver(): Promise<SimProver>;
-  /** A node init following the deployment (for extra peers, such as attackers). */
+  /** A node init following the deployment, for extra peers in this process (such as attackers). */
   nodeInit(name: string, bootstrap: string[]): KalypsoNodeInit;
+  /** Resident memory of the processes running the nodes (this one included, anvil not), bytes. */
+  rssBytes(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -91,34 +136,39 @@ export const SIM_REQUEST_PROVING_TIME_S = 300;
 /** Each requester's deposit at start: 1 ether, enough for hundreds of sim requests. */
 export const SIM_REQUESTER_DEPOSIT = 10n ** 18n;
 
+/** Collateral a sim prover keeps deposited: twenty requests' worth. */
+export const SIM_MIN_COLLATERAL = 20n * DEVNET_COLLATERAL;
+
 /**
  * Prover i: cheaper provers first, so the matching rule has a choice. The proving time is long:
  * the dev chain mines a block per transaction, each at least a second after the last, so under load
  * chain time runs ahead of wall time and a short deadline would pass before an instant proof lands.
  */
-export function simPricing(i: number) {
+export function simPricing(i: number): SimPricing {
   return { price: (3n + BigInt(i % 5)) * 10n ** 14n, provingTime: SIM_PROVING_TIME_S, capacity: 4 };
 }
 
 /** A joining prover undercuts everyone, so the matching rule gives it work at once. */
 export const SIM_JOINER_PRICE = 2n * 10n ** 14n;
 
-/** Provers started at once while the network is built. */
-const PROVER_STARTS_AT_ONCE = 8;
-
-/** `f` over `items`, `n` at a time; results in the items' order. */
-async function inBatches<T, R>(items: T[], n: number, f: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += n) out.push(...(await Promise.all(items.slice(i, i + n).map(f))));
-  return out;
+/** A stack of teardowns, run in reverse order of start; each failure is logged, not thrown. */
+export class Teardown {
+  private readonly stack: (() => Promise<void>)[] = [];
+  constructor(private readonly logger: Logger) {}
+  push(stop: () => Promise<void>): void {
+    this.stack.push(stop);
+  }
+  async run(): Promise<void> {
+    for (const s of this.stack.splice(0).reverse())
+      await s().catch((err) => this.logger.warn({ err }, "stop"));
+  }
 }
 
-/** Start the chain, deploy, open the markets and start every node and role. */
-export async function startSimNetwork(init: SimNetworkInit): Promise<SimNetwork> {
-  const stack: (() => Promise<void>)[] = [];
-  const stop = async () => {
-    for (const s of stack.splice(0).reverse()) await s().catch((err) => init.logger.warn({ err }, "stop"));
-  };
+/** Start the chain, deploy, and open `init.markets` sim markets on a TestVerifier. */
+export async function startSimChain(
+  init: SimNetworkInit,
+  teardown: Teardown,
+): Promise<{ world: DevnetWorld; markets: SimMarket[] }> {
   const world = await startDevnetWorld({
     shape: {
       matchers: init.matchers,
@@ -129,155 +179,93 @@ export async function startSimNetwork(init: SimNetworkInit): Promise<SimNetwork>
     leaseDurationS: init.leaseDurationS ?? 86_400,
     marketFiles: [],
   });
-  stack.push(() => world.stop());
-  try {
-    const owner = await world.signer(world.keys.owner);
-    const tv = world.deployment.artifacts.TestVerifier!;
-    const c = await new ContractFactory(tv.abi as never, tv.bytecode, owner).deploy();
-    await c.deploymentTransaction()!.wait();
-    const verifier = (await c.getAddress()).toLowerCase() as Address;
-    const markets: SimNetwork["markets"] = [];
-    for (let m = 0; m < init.markets; m++) {
-      const description: MarketDescription = {
-        version: 1,
-        name: `sim-market-${m}`,
-        scheme: "groth16",
+  teardown.push(() => world.stop());
+  const owner = await world.signer(world.keys.owner);
+  const tv = world.deployment.artifacts.TestVerifier!;
+  const c = await new ContractFactory(tv.abi as never, tv.bytecode, owner).deploy();
+  await c.deploymentTransaction()!.wait();
+  const verifier = (await c.getAddress()).toLowerCase() as Address;
+  const markets: SimMarket[] = [];
+  for (let m = 0; m < init.markets; m++) {
+    const description: MarketDescription = {
+      version: 1,
+      name: `sim-market-${m}`,
+      scheme: "groth16",
+      verifier,
+      backend: { kind: "snarkjs", wasm: "/nonexistent.wasm", zkey: "/nonexistent.zkey" },
+      inputs: SIM_INPUTS,
+    };
+    const { marketId } = await world.deployment.marketplace.createMarket(
+      {
         verifier,
-        backend: { kind: "snarkjs", wasm: "/nonexistent.wasm", zkey: "/nonexistent.zkey" },
-        inputs: SIM_INPUTS,
-      };
-      const { marketId } = await world.deployment.marketplace.createMarket(
-        {
-          verifier,
-          collateralPerRequest: DEVNET_COLLATERAL,
-          minProvingTime: 5,
-          maxProvingTime: 600,
-          requiresTee: false,
-        },
-        encodeInputsPublic(SIM_INPUTS, { hash: "1", preimage: "2" }),
-        new Uint8Array(256).fill(1),
-      );
-      markets.push({ marketId, description });
-    }
-
-    const nodeInit = (name: string, bootstrap: string[]) =>
-      devnetNodeInit(world, init.dir, init.logger, name, bootstrap);
-    const bootInit = nodeInit("bootstrap", []);
-    const boot = await KalypsoNode.start({ ...bootInit, chain: { ...bootInit.chain!, autoStart: true } });
-    stack.push(() => boot.stop());
-    const bootAddr = [boot.host.getMultiaddrs()[0]!.toString()];
-
-    const matchers: SimMatcher[] = [];
-    for (const [i, key] of world.keys.matchers.entries()) {
-      const node = await KalypsoNode.start(nodeInit(`matcher-${i}`, bootAddr));
-      const matcher = await devnetMatcher(world, node, i, init.logger);
-      const sm: SimMatcher = {
-        node,
-        matcher,
-        address: privateKeyToAddress(key),
-        crashed: false,
-        async crash() {
-          if (sm.crashed) return;
-          (sm as { crashed: boolean }).crashed = true;
-          await matcher.stop();
-          await node.stop();
-        },
-      };
-      stack.push(() => sm.crash());
-      matchers.push(sm);
-    }
-    // Roles start after every matcher node is up, so the first leader has followers from the start.
-    for (const m of matchers) await m.matcher.start();
-
-    const provers: SimProver[] = [];
-    const startProver = async (
-      name: string,
-      key: Uint8Array,
-      pricing: ReturnType<typeof simPricing>,
-      silent: boolean,
-    ) => {
-      const node = await KalypsoNode.start(nodeInit(name, bootAddr));
-      const backend = new SimBackend(silent);
-      const prover = new Prover(
-        {
-          node,
-          marketplace: world.deployment.marketplace.connect(await world.signer(key)),
-          key,
-          markets: new Map(markets.map((m) => [m.marketId, { description: m.description, backend }])),
-          logger: init.logger.child({ node: name }),
-        },
-        {
-          pricing: new Map(markets.map((m) => [m.marketId, pricing])),
-          minCollateral: 20n * DEVNET_COLLATERAL,
-          capacity: pricing.capacity,
-        },
-      );
-      const sp: SimProver = {
-        name,
-        node,
-        prover,
-        address: privateKeyToAddress(key),
-        silent,
-        crashed: false,
-        async crash() {
-          if (sp.crashed) return;
-          (sp as { crashed: boolean }).crashed = true;
-          await prover.stop();
-          await node.stop();
-        },
-      };
-      stack.push(() => sp.crash());
-      await prover.start();
-      return sp;
-    };
-    // Several at a time: each start waits on the chain (collateral) and the network, not the CPU.
-    const keys = [...world.keys.provers.entries()];
-    const started = await inBatches(keys, PROVER_STARTS_AT_ONCE, ([i, key]) =>
-      startProver(`prover-${i}`, key, simPricing(i), init.silentProvers?.includes(i) ?? false),
+        collateralPerRequest: DEVNET_COLLATERAL,
+        minProvingTime: 5,
+        maxProvingTime: 600,
+        requiresTee: false,
+      },
+      encodeInputsPublic(SIM_INPUTS, { hash: "1", preimage: "2" }),
+      new Uint8Array(256).fill(1),
     );
-    provers.push(...started);
-    const spares = [...world.keys.spareProvers];
-    const joinProver = async () => {
-      const key = spares.shift();
-      if (!key) throw new SimError("SIM_NO_SPARE_KEY", "sim: no funded key left for a joining prover");
-      const sp = await startProver(
-        `prover-${provers.length}`,
-        key,
-        { ...simPricing(0), price: SIM_JOINER_PRICE },
-        false,
-      );
-      provers.push(sp);
-      return sp;
-    };
-
-    const requesters: SimRequester[] = [];
-    for (const [i, key] of world.keys.requesters.entries()) {
-      const node = await KalypsoNode.start(nodeInit(`requester-${i}`, bootAddr));
-      stack.push(() => node.stop());
-      // Deposit up front: concurrent first requests would each send the same top-up transaction.
-      await world.deployment.marketplace.connect(await world.signer(key)).deposit(SIM_REQUESTER_DEPOSIT);
-      const requester = new Requester(
-        {
-          node,
-          marketplace: world.deployment.marketplace.connect(await world.signer(key)),
-          key,
-          logger: init.logger.child({ node: `requester-${i}` }),
-        },
-        { depositExtra: 10n ** 17n },
-      );
-      await requester.start();
-      stack.push(() => requester.stop());
-      requesters.push({ node, requester, address: privateKeyToAddress(key) });
-    }
-    const liveNodes = () => [
-      { name: "bootstrap", node: boot },
-      ...matchers.flatMap((m, i) => (m.crashed ? [] : [{ name: `matcher-${i}`, node: m.node }])),
-      ...provers.filter((p) => !p.crashed).map((p) => ({ name: p.name, node: p.node })),
-      ...requesters.map((r, i) => ({ name: `requester-${i}`, node: r.node })),
-    ];
-    return { world, markets, boot, matchers, provers, requesters, liveNodes, joinProver, nodeInit, stop };
-  } catch (err) {
-    await stop();
-    throw err;
+    markets.push({ marketId, description });
   }
+  return { world, markets };
+}
+
+/** Start the requesters in this process, each on its own node, with its deposit made. */
+export async function startSimRequesters(
+  world: DevnetWorld,
+  nodeInit: (name: string) => KalypsoNodeInit,
+  logger: Logger,
+  teardown: Teardown,
+): Promise<SimRequester[]> {
+  const requesters: SimRequester[] = [];
+  for (const [i, key] of world.keys.requesters.entries()) {
+    const node = await KalypsoNode.start(nodeInit(`requester-${i}`));
+    teardown.push(() => node.stop());
+    // Deposit up front: concurrent first requests would each send the same top-up transaction.
+    await world.deployment.marketplace.connect(await world.signer(key)).deposit(SIM_REQUESTER_DEPOSIT);
+    const requester = new Requester(
+      {
+        node,
+        marketplace: world.deployment.marketplace.connect(await world.signer(key)),
+        key,
+        logger: logger.child({ node: `requester-${i}` }),
+      },
+      { depositExtra: 10n ** 17n },
+    );
+    await requester.start();
+    teardown.push(() => requester.stop());
+    requesters.push({ node, requester, address: privateKeyToAddress(key) });
+  }
+  return requesters;
+}
+
+/** A node of this process as a SimNode. */
+export function localSimNode(name: string, node: KalypsoNode): SimNode {
+  return {
+    name,
+    peerId: node.identity.peerId.toString(),
+    multiaddrs: node.host.getMultiaddrs().map(String),
+    blockPeer: (peer) => node.blockPeer(peer),
+    unblockPeer: async (peer) => node.unblockPeer(peer),
+    logSeq: async () => node.logSeq,
+    connectedPeers: async () => node.host.getConnections().map((c) => c.remotePeer.toString()),
+    peerStanding: async (peer) => ({
+      score: node.penalties.score(peer),
+      rejects: node.penalties.rejects(peer),
+    }),
+  };
+}
+
+/**
+ * Wait until the sequenced log carries a quote from each of `provers` for every market: only then
+ * may the leader match them, so a scenario's first requests see every prover (the cheapest, or the
+ * silent one, included) whatever order the nodes came up in.
+ */
+export async function untilQuoted(provers: SimProver[], markets: number): Promise<void> {
+  await pollUntil(
+    async () => (await Promise.all(provers.map((p) => p.quotedMarkets()))).every((n) => n >= markets),
+    "every prover's quote in the sequenced log",
+    30_000,
+  );
 }

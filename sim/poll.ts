@@ -3,7 +3,14 @@ import { KalypsoError } from "../protocol/index.js";
 
 /** Coded errors of the simulator. */
 export class SimError extends KalypsoError<
-  "SIM_TIMEOUT" | "SIM_UNKNOWN_SCENARIO" | "SIM_PROCESSES_NOT_YET" | "SIM_TOO_FEW_NODES" | "SIM_NO_SPARE_KEY"
+  | "SIM_TIMEOUT"
+  | "SIM_UNKNOWN_SCENARIO"
+  | "SIM_TOO_FEW_NODES"
+  | "SIM_NO_SPARE_KEY"
+  /** A node process sent something that is not a NodeReport, or a reply of the wrong shape. */
+  | "SIM_CHILD_PROTOCOL"
+  /** A node process failed to start, exited, or failed a call. */
+  | "SIM_CHILD_FAILED"
 > {}
 
 /** Resolve with the probe's first value that is not undefined, null or false; SIM_TIMEOUT after `timeoutMs`. */

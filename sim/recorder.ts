@@ -38,29 +38,25 @@ export class SimRecorder {
   readonly traces = new Map<string, SimTrace>();
   readonly samples: SimSample[] = [];
   readonly roles: LeaderChange[] = [];
-  /** Peak resident memory of this process (every in-process node), bytes. */
+  /** Peak resident memory of the processes running the nodes (SimNetwork.rssBytes), bytes. */
   peakRss = 0;
   private timer: NodeJS.Timeout | undefined;
   private sample: () => void = () => {};
+  /** The memory reading in flight: node processes answer over IPC. */
+  private measuring: Promise<void> = Promise.resolve();
+  private reading = false;
 
   constructor(private readonly net: SimNetwork) {
-    for (const [i, m] of net.matchers.entries()) {
+    for (const m of net.matchers) {
       // The roles taken before the recorder existed, then every change.
-      this.roles.push({ t: 0, matcher: `matcher-${i}`, ...m.matcher.role });
-      m.matcher.on("role", (r) =>
-        this.roles.push({
-          t: Date.now() - this.startedAt,
-          matcher: `matcher-${i}`,
-          role: r.role,
-          term: r.term,
-        }),
+      this.roles.push({ t: 0, matcher: m.name, ...m.role });
+      m.onRole((r) =>
+        this.roles.push({ t: Date.now() - this.startedAt, matcher: m.name, role: r.role, term: r.term }),
       );
     }
     for (const p of net.provers) {
-      p.node.gossip.onMessage((d) => {
-        if (d.message.type !== "batch") return;
-        for (const a of d.message.body.assignments)
-          if (a.prover === p.address.toLowerCase()) this.trace(a.requestId).heldAt ??= Date.now();
+      p.onHeld((requestId, atMs) => {
+        this.trace(requestId).heldAt ??= atMs;
       });
     }
     for (const r of net.requesters) {
@@ -97,14 +93,25 @@ export class SimRecorder {
 
   /** The leader now, as `matcher-i`, or null in a gap (a crashed matcher leads no more). */
   leader(): string | null {
-    const i = this.net.matchers.findIndex((m) => !m.crashed && m.matcher.role.role === "leader");
-    return i < 0 ? null : `matcher-${i}`;
+    return this.net.matchers.find((m) => !m.crashed && m.role.role === "leader")?.name ?? null;
   }
 
   /** Sample every `intervalMs` until stopped. */
   start(intervalMs = 200): void {
     this.sample = () => {
-      this.peakRss = Math.max(this.peakRss, process.memoryUsage().rss);
+      // One reading at a time: a slow one is not queued behind.
+      if (!this.reading) {
+        this.reading = true;
+        this.measuring = this.net
+          .rssBytes()
+          .then((b) => {
+            this.peakRss = Math.max(this.peakRss, b);
+          })
+          .catch(() => undefined)
+          .finally(() => {
+            this.reading = false;
+          });
+      }
       let pending = 0;
       for (const t of this.traces.values()) if (!t.outcome) pending++;
       this.samples.push({ t: Date.now() - this.startedAt, pending, leader: this.leader() });
@@ -114,8 +121,9 @@ export class SimRecorder {
   }
 
   /** Stop sampling, after a last sample so the series ends where the run did. */
-  stop(): void {
+  async stop(): Promise<void> {
     clearInterval(this.timer);
     this.sample();
+    await this.measuring;
   }
 }

@@ -5,6 +5,7 @@
 
 import type { ChainAudit, MoneyCheck } from "./chain-audit.js";
 import { percentile } from "./devnet/summary.js";
+import type { SimMode } from "./network.js";
 import type { SimRecorder } from "./recorder.js";
 import type { ChurnResult, PartitionResult, ScenarioResult } from "./scenarios.js";
 
@@ -12,7 +13,9 @@ import type { ChurnResult, PartitionResult, ScenarioResult } from "./scenarios.j
 export interface SimReport {
   scenario: string;
   nodes: number;
-  mode: "in-process";
+  /** in-process: every node in one process; processes: bootstrap, matchers and provers each in
+   * their own, requesters (the load, where publication is timed) and attackers in the controller. */
+  mode: SimMode;
   requests: {
     submitted: number;
     assigned: number;
@@ -36,7 +39,8 @@ export interface SimReport {
   /** Codes of requests the requesters could not make (each also counted in `lost`). */
   request_errors: string[];
   settled_per_s: number;
-  /** Peak RSS of the whole in-process network (anvil not included) divided by its nodes, MB. */
+  /** Peak RSS of the processes running the nodes (in-process: the one; processes: the node
+   * processes' sum plus the controller's; anvil not included) divided by the nodes, MB. */
   rss_mb_per_node: number;
   duration_ms: number;
   failover_ms?: number;
@@ -62,6 +66,7 @@ export interface SimReport {
 export function buildReport(
   scenario: string,
   nodes: number,
+  mode: SimMode,
   audit: ChainAudit,
   rec: SimRecorder,
   result: ScenarioResult,
@@ -78,7 +83,7 @@ export function buildReport(
   return {
     scenario,
     nodes,
-    mode: "in-process",
+    mode,
     requests: {
       submitted: result.submitted,
       assigned: audit.assignments.size,

@@ -176,7 +176,7 @@ const leaderCrash: Scenario = {
   async run({ net, rec, requests }) {
     const load = new Load(net);
     const first = Math.max(1, Math.floor(requests / 2));
-    const old = await pollUntil(() => net.matchers.find((m) => m.matcher.role.role === "leader"), "a leader");
+    const old = await pollUntil(() => net.matchers.find((m) => m.role.role === "leader"), "a leader");
     load.submit(first);
     await load.settled();
     const crashedAt = Date.now();
@@ -222,23 +222,23 @@ async function provenOrHeld(load: Load, rec: SimRecorder, gone: () => Set<string
 }
 
 /** Cut `group` off from every other live node (both ways); returns the heal. */
-async function cut(net: SimNetwork, group: Set<string>): Promise<() => void> {
+async function cut(net: SimNetwork, group: Set<string>): Promise<() => Promise<void>> {
   const live = net.liveNodes();
   const inside = live.filter((n) => group.has(n.name));
   const outside = live.filter((n) => !group.has(n.name));
-  const blocks: (() => void)[] = [];
+  const blocks: (() => Promise<void>)[] = [];
   for (const a of inside) {
     for (const b of outside) {
-      await a.node.blockPeer(b.node.identity.peerId.toString());
-      await b.node.blockPeer(a.node.identity.peerId.toString());
-      blocks.push(() => {
-        a.node.unblockPeer(b.node.identity.peerId.toString());
-        b.node.unblockPeer(a.node.identity.peerId.toString());
+      await a.blockPeer(b.peerId);
+      await b.blockPeer(a.peerId);
+      blocks.push(async () => {
+        await a.unblockPeer(b.peerId);
+        await b.unblockPeer(a.peerId);
       });
     }
   }
-  return () => {
-    for (const unblock of blocks) unblock();
+  return async () => {
+    for (const unblock of blocks) await unblock();
   };
 }
 
@@ -249,7 +249,7 @@ const partition: Scenario = {
   async run({ net, rec, requests }) {
     const load = new Load(net);
     const leaderIdx = await pollUntil(() => {
-      const i = net.matchers.findIndex((m) => m.matcher.role.role === "leader");
+      const i = net.matchers.findIndex((m) => m.role.role === "leader");
       return i < 0 ? undefined : i + 1;
     }, "a leader");
     const follower = net.matchers.findIndex((_, i) => i !== leaderIdx - 1);
@@ -271,17 +271,27 @@ const partition: Scenario = {
     const leader = net.matchers[leaderIdx - 1]!.node;
     const live = net.liveNodes();
     const inGroup = live.filter((n) => group.has(n.name));
-    const atHeal = { leader: leader.logSeq, group: Math.max(...inGroup.map((n) => n.node.logSeq)) };
+    const atHeal = {
+      leader: await leader.logSeq(),
+      group: Math.max(...(await Promise.all(inGroup.map((n) => n.logSeq())))),
+    };
     const healedAt = Date.now();
-    heal();
+    await heal();
     // Healed: every node of the group reaches past the cut and holds the leader's log tip.
-    const outsiders = new Set(
-      live.filter((n) => !group.has(n.name)).map((n) => n.node.identity.peerId.toString()),
+    const outsiders = new Set(live.filter((n) => !group.has(n.name)).map((n) => n.peerId));
+    const reconnected = async () => {
+      const peers = await Promise.all(inGroup.map((n) => n.connectedPeers()));
+      return peers.every((ps) => ps.some((p) => outsiders.has(p)));
+    };
+    const tips = async () => Promise.all(live.map(async (n) => [n.name, await n.logSeq()] as const));
+    const sameTip = async () => {
+      const tip = await leader.logSeq();
+      return (await tips()).every(([, seq]) => seq === tip);
+    };
+    await pollUntil(
+      async () => (await reconnected()) && (await sameTip()),
+      "every node reconnected and on the leader's log tip",
     );
-    const reconnected = () =>
-      inGroup.every((n) => n.node.host.getConnections().some((c) => outsiders.has(c.remotePeer.toString())));
-    const sameTip = () => live.every((n) => n.node.logSeq === leader.logSeq);
-    await pollUntil(() => reconnected() && sameTip(), "every node reconnected and on the leader's log tip");
     const healMs = Date.now() - healedAt;
     // What the group was assigned but could not prove is slashed once its deadline passes.
     if (load.outcomes.length + load.errors.length < load.submitted) {
@@ -301,8 +311,8 @@ const partition: Scenario = {
         submitted_during: during,
         log_seq_at_heal: atHeal,
         heal_ms: healMs,
-        log_tips: Object.fromEntries(live.map((n) => [n.name, n.node.logSeq])),
-        reconnected: reconnected(),
+        log_tips: Object.fromEntries(await tips()),
+        reconnected: await reconnected(),
       },
     };
   },

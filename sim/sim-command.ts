@@ -21,7 +21,10 @@ export function registerSimCommand(program: Command): void {
     .option("--nodes <n>", "nodes in the network (bootstrap, matchers, provers, requesters, attackers)", "10")
     .option("--requests <n>", "requests the scenario submits", "20")
     .option("--out <dir>", "where report.json and report.html go", "sim-out")
-    .option("--processes", "one process per node (not built yet)")
+    .option(
+      "--processes",
+      "one process per node: bootstrap, matchers and provers each in their own (a crash is a real process exit); requesters and attackers stay in the controller",
+    )
     .option("--log-level <level>", "pino level of the nodes' logs (to stderr)", "silent")
     .action(async (flags: SimFlags) => {
       const nodes = Number(flags.nodes);

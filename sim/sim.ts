@@ -1,14 +1,16 @@
 /**
- * `kalypso sim`: build a network for a scenario (in this process), drive it, read the outcome
- * back from the chain, and write report.json and report.html into the output directory.
+ * `kalypso sim`: build a network for a scenario (every node in this process, or one process per
+ * node), drive it, read the outcome back from the chain, and write report.json and report.html
+ * into the output directory.
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger } from "../node/logger.js";
 import { auditChain } from "./chain-audit.js";
-import { startSimNetwork } from "./network.js";
+import { startLocalNetwork } from "./local-network.js";
 import { SimError } from "./poll.js";
+import { startProcessNetwork } from "./process/process-network.js";
 import { SimRecorder } from "./recorder.js";
 import { buildReport, type SimReport } from "./report.js";
 import { renderReportHtml } from "./report-html.js";
@@ -20,18 +22,13 @@ export interface SimOptions {
   /** Requests the scenario submits. */
   requests: number;
   out: string;
-  /** One process per node: not built yet. */
+  /** One process per node (bootstrap, matchers, provers); requesters and attackers stay in this one. */
   processes?: boolean;
   logLevel?: string;
 }
 
 /** Run one scenario; resolves with the report it wrote to `out`. */
 export async function runSim(opts: SimOptions): Promise<SimReport> {
-  if (opts.processes)
-    throw new SimError(
-      "SIM_PROCESSES_NOT_YET",
-      "sim: --processes (one process per node) is not built yet; run without it",
-    );
   const scenario = SCENARIOS[opts.scenario];
   if (!scenario)
     throw new SimError(
@@ -42,14 +39,15 @@ export async function runSim(opts: SimOptions): Promise<SimReport> {
   const logger = createLogger({ level: opts.logLevel ?? "silent", name: "sim" });
   const dir = await mkdtemp(join(tmpdir(), "kalypso-sim-"));
   try {
-    const net = await startSimNetwork({ ...shape, dir, logger });
+    const start = opts.processes ? startProcessNetwork : startLocalNetwork;
+    const net = await start({ ...shape, dir, logger, logLevel: opts.logLevel });
     try {
       const rec = new SimRecorder(net);
       rec.start();
       const result = await scenario.run({ net, rec, requests: opts.requests });
-      rec.stop();
+      await rec.stop();
       const audit = await auditChain(net);
-      const report = buildReport(opts.scenario, opts.nodes, audit, rec, result);
+      const report = buildReport(opts.scenario, opts.nodes, net.mode, audit, rec, result);
       await mkdir(opts.out, { recursive: true });
       await writeFile(join(opts.out, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
       await writeFile(join(opts.out, "report.html"), renderReportHtml(report));

@@ -1,5 +1,6 @@
 /**
- * Attacker peers (the spam scenario): each joins next to an honest prover, subscribes to the market's
+ * Attacker peers (the spam scenario): each joins next to an honest prover (attackers run in the
+ * controller process in both modes; their victims may run in their own), subscribes to the market's
  * request topic and sends malformed, oversized, badly signed and replayed messages until that
  * prover's penalties graylist it. Replays (an honest request sent again) are duplicates the victim
  * drops without judging; the rest are provably bad and judged REJECT.
@@ -76,7 +77,7 @@ export async function runSpam(net: SimNetwork, count: number): Promise<SpamResul
   for (let a = 0; a < count; a++) {
     const victim = net.provers[a % net.provers.length]!.node;
     const node = await KalypsoNode.start({
-      ...net.nodeInit(`attacker-${a}`, [victim.host.getMultiaddrs()[0]!.toString()]),
+      ...net.nodeInit(`attacker-${a}`, [victim.multiaddrs[0]!]),
       chain: undefined,
     });
     attackers.push(node);
@@ -85,13 +86,15 @@ export async function runSpam(net: SimNetwork, count: number): Promise<SpamResul
     });
     node.gossip.subscribe(topic);
     const id = node.identity.peerId.toString();
-    const victimId = victim.identity.peerId.toString();
+    const victimId = victim.peerId;
     await pollUntil(
       () => node.gossip.peers(topic).includes(victimId),
       `attacker-${a} to mesh with its victim`,
       20_000,
     );
-    for (let i = 0; i < MAX_SPAM_MESSAGES && victim.penalties.score(id) > threshold; i++) {
+    // The victim's judgement of the attacker (over IPC when the victim runs in its own process).
+    const standing = () => victim.peerStanding(id);
+    for (let i = 0; i < MAX_SPAM_MESSAGES && (await standing()).score > threshold; i++) {
       const replay = heard[i % Math.max(1, heard.length)];
       const planned = (["malformed", "oversized", "bad_signature", "replayed"] as const)[i % 4];
       // Nothing heard yet to replay: send a badly signed one instead.
@@ -104,19 +107,19 @@ export async function runSpam(net: SimNetwork, count: number): Promise<SpamResul
             : kind === "bad_signature" || !replay
               ? badlySigned(i)
               : encodeMessage(replay);
-      const before = victim.penalties.rejects(id);
+      const before = (await standing()).rejects;
       await node.host.services.pubsub.publish(topic, bytes).catch(() => undefined);
       sent[kind] = (sent[kind] ?? 0) + 1;
       if (kind !== "replayed") {
         // Each provably bad message is judged before the next is sent.
         await pollUntil(
-          () => victim.penalties.rejects(id) > before,
+          async () => (await standing()).rejects > before,
           `REJECT of attacker-${a}'s message ${i}`,
           5_000,
         );
       }
     }
-    if (victim.penalties.score(id) <= threshold) graylisted.push(id);
+    if ((await standing()).score <= threshold) graylisted.push(id);
   }
   return {
     attackers: attackers.map((n) => n.identity.peerId.toString()),

@@ -20,10 +20,11 @@ import type { KalypsoNode, KalypsoNodeInit } from "../../node/kalypso-node.js";
 import type { Logger } from "../../node/logger.js";
 import { loadMarketFile, type MarketDescription } from "../../node/prover/market-file.js";
 import { SnarkjsBackend } from "../../node/prover/snarkjs-backend.js";
-import { Matcher } from "../../node/roles/matcher.js";
-import { EMULATED_IMAGE_ID, EmulatedEnclave } from "../../node/tee/emulated-enclave.js";
+import type { Matcher } from "../../node/roles/matcher.js";
+import { EMULATED_IMAGE_ID } from "../../node/tee/emulated-enclave.js";
 import { type Address, fromHex, privateKeyToAddress } from "../../protocol/index.js";
 import { defaultBackend } from "../../protocol/signature.js";
+import { type DeploymentRef, deploymentNodeInit, emulatedMatcher } from "./deployment-ref.js";
 
 /** How many of each role a devnet runs. */
 export interface DevnetShape {
@@ -153,11 +154,21 @@ export async function startDevnetWorld(init: DevnetWorldInit): Promise<DevnetWor
   }
 }
 
-/**
- * How every devnet or simulation node starts: loopback network through `bootstrap`, both contracts
- * followed from the deploy block, the chain watcher left for the role to start (so it registers its
- * handlers first).
- */
+/** The world's deployment as plain data, for nodes in other processes. */
+export function deploymentRef(world: DevnetWorld): DeploymentRef {
+  const d = world.deployment;
+  return {
+    rpcUrl: world.chain.url,
+    chainId: world.chain.chainId,
+    marketplace: d.marketplace.address as Address,
+    registry: d.registry.address as Address,
+    marketplaceAbi: d.artifacts.Marketplace!.abi,
+    registryAbi: d.artifacts.MatcherRegistry!.abi,
+    deployBlock: d.deployBlock,
+  };
+}
+
+/** A node init following the world's deployment (deploymentNodeInit), on the world's provider. */
 export function devnetNodeInit(
   world: DevnetWorld,
   dir: string,
@@ -165,25 +176,7 @@ export function devnetNodeInit(
   name: string,
   bootstrap: string[],
 ): KalypsoNodeInit {
-  const d = world.deployment;
-  return {
-    dataDir: join(dir, name),
-    domains: { market: d.marketDomain, matcher: d.registryDomain },
-    network: { localNetwork: true, bootstrap },
-    chain: {
-      provider: world.chain.provider,
-      contracts: [
-        { label: "marketplace", address: d.marketplace.address, abi: d.artifacts.Marketplace!.abi },
-        { label: "registry", address: d.registry.address, abi: d.artifacts.MatcherRegistry!.abi },
-      ],
-      confirmations: 0,
-      fromBlock: d.deployBlock,
-      pollIntervalMs: 100,
-      autoStart: false,
-    },
-    role: name,
-    logger: logger.child({ node: name }),
-  };
+  return deploymentNodeInit(deploymentRef(world), world.chain.provider, dir, logger, name, bootstrap);
 }
 
 /**
@@ -197,19 +190,14 @@ export async function devnetMatcher(
   logger: Logger,
 ): Promise<Matcher> {
   const key = world.keys.matchers[i]!;
-  const signer = await world.signer(key);
-  const enclave = new EmulatedEnclave({ attestationKey: world.keys.verifier, logger }, { privateKey: key });
-  return new Matcher(
-    {
-      node,
-      registry: world.deployment.registry.connect(signer),
-      marketplace: world.deployment.marketplace.connect(signer),
-      provider: world.chain.provider,
-      enclave,
-      logger: logger.child({ node: `matcher-${i}` }),
-    },
-    {},
-  );
+  const parts = {
+    key,
+    attestationKey: world.keys.verifier,
+    signer: await world.signer(key),
+    ref: deploymentRef(world),
+    provider: world.chain.provider,
+  };
+  return emulatedMatcher(node, parts, logger, `matcher-${i}`);
 }
 
 /** "poseidon-preimage-groth16" -> "poseidon-preimage". */

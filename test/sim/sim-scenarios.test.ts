@@ -2,13 +2,20 @@ import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { nodeProcessPids } from "../../sim/process/node-child.js";
 import type { SimReport } from "../../sim/report.js";
 import { runSim } from "../../sim/sim.js";
 
 /** Run a scenario small and read its outcome back from the report.json it wrote. */
-async function run(dir: string, scenario: string, nodes: number, requests: number): Promise<SimReport> {
-  const out = join(dir, scenario);
-  await runSim({ scenario, nodes, requests, out });
+async function run(
+  dir: string,
+  scenario: string,
+  nodes: number,
+  requests: number,
+  processes = false,
+): Promise<SimReport> {
+  const out = join(dir, `${scenario}${processes ? "-processes" : ""}`);
+  await runSim({ scenario, nodes, requests, out, processes });
   assert.ok((await stat(join(out, "report.html"))).size > 1000, "report.html written");
   return JSON.parse(await readFile(join(out, "report.json"), "utf8")) as SimReport;
 }
@@ -101,12 +108,67 @@ describe("sim scenarios (in-process, anvil, libp2p, SimBackend)", function () {
     assert.equal(BigInt(r.money.escrow_wei), 0n, "no escrow left behind");
   });
 
-  it("--processes is refused with a coded error (not built yet), and an unknown scenario too", async () => {
-    await assert.rejects(runSim({ scenario: "steady", nodes: 7, requests: 1, out: dir, processes: true }), {
-      code: "SIM_PROCESSES_NOT_YET",
-    });
+  it("an unknown scenario is refused with a coded error", async () => {
     await assert.rejects(runSim({ scenario: "nope", nodes: 7, requests: 1, out: dir }), {
       code: "SIM_UNKNOWN_SCENARIO",
     });
+  });
+});
+
+/** Whether a process with this pid exists (signal 0 only checks). */
+function exists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== "ESRCH";
+  }
+}
+
+describe("sim scenarios (--processes: bootstrap, matchers, provers each in a node process)", function () {
+  this.timeout(180_000);
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "kalypso-sim-test-"));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("steady: every request settles, and no node process outlives the run", async () => {
+    // Every node process seen while the sim runs: each must be gone once runSim returns.
+    const seen = new Set<number>();
+    const watch = setInterval(() => {
+      for (const pid of nodeProcessPids()) seen.add(pid);
+    }, 50);
+    let r: SimReport;
+    try {
+      r = await run(dir, "steady", 7, 6, true);
+    } finally {
+      clearInterval(watch);
+    }
+    assertSafe(r);
+    assert.equal(r.mode, "processes");
+    assert.deepEqual(
+      [r.requests.submitted, r.requests.assigned, r.requests.settled, r.requests.slashed],
+      [6, 6, 6, 0],
+      "submitted, assigned, settled, slashed",
+    );
+    assert.ok(r.latency_ms.assign_p50 !== null, "held times came back from the prover processes");
+    // bootstrap + 2 matchers + 2 provers run as processes; the requesters stay in this one.
+    assert.equal(seen.size, 5, `node processes seen: ${[...seen].join(", ")}`);
+    assert.deepEqual(nodeProcessPids(), [], "no node process left on the books");
+    assert.deepEqual([...seen].filter(exists), [], "every node process is gone");
+  });
+
+  it("leader-crash: the leader's process exits, a new leader takes over, nothing lost", async () => {
+    const r = await run(dir, "leader-crash", 7, 4, true);
+    assertSafe(r);
+    assert.equal(r.mode, "processes");
+    assert.equal(r.requests.settled, 4, "every request settled across the failover");
+    assert.equal(typeof r.failover_ms, "number", "failover_ms measured");
+    const leaders = new Set(r.series.roles.filter((x) => x.role === "leader").map((x) => x.matcher));
+    assert.ok(leaders.size >= 2, `two leaders over the run: ${[...leaders].join(", ")}`);
+    assert.deepEqual(nodeProcessPids(), [], "no node process left");
   });
 });

@@ -1,0 +1,194 @@
+/**
+ * The sim network with one process per node (`kalypso sim --processes`): the bootstrap peer, every
+ * matcher and every prover each run in a node process (node-process.ts); anvil runs in its own, as
+ * always. The requesters and any attacker peers stay in this controller process: they are the load
+ * generator, and a request's publication time is measured where it is published.
+ */
+import { privateKeyToAddress, toHex } from "../../protocol/index.js";
+import { deploymentRef, devnetNodeInit } from "../devnet/devnet-world.js";
+import {
+  localSimNode,
+  type MatcherRoleNow,
+  SIM_JOINER_PRICE,
+  SIM_MIN_COLLATERAL,
+  type SimMatcher,
+  type SimNetwork,
+  type SimNetworkInit,
+  type SimNode,
+  type SimProver,
+  simPricing,
+  startSimChain,
+  startSimRequesters,
+  Teardown,
+  untilQuoted,
+} from "../network.js";
+import { SimError } from "../poll.js";
+import type { SimPricing } from "../sim-prover.js";
+import type { NodeSetup } from "./messages.js";
+import { NodeChild } from "./node-child.js";
+
+/** A node process as a SimNode. */
+function childSimNode(c: NodeChild): SimNode {
+  return {
+    name: c.name,
+    peerId: c.peerId,
+    multiaddrs: c.multiaddrs,
+    blockPeer: async (peer) => void (await c.call({ op: "blockPeer", peer })),
+    unblockPeer: async (peer) => void (await c.call({ op: "unblockPeer", peer })),
+    logSeq: () => c.call({ op: "logSeq" }),
+    connectedPeers: () => c.call({ op: "connectedPeers" }),
+    peerStanding: (peer) => c.call({ op: "peerStanding", peer }),
+  };
+}
+
+/** Start `setups` side by side; if any fails, the others are stopped too. Each is on `teardown`. */
+async function startAll(setups: NodeSetup[], teardown: Teardown): Promise<NodeChild[]> {
+  const started = await Promise.allSettled(setups.map((s) => NodeChild.start(s)));
+  for (const r of started) if (r.status === "fulfilled") teardown.push(() => r.value.stop());
+  const failed = started.find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
+  return started.map((r) => (r as PromiseFulfilledResult<NodeChild>).value);
+}
+
+/** Start the chain, deploy, open the markets, and start each node in its own process. */
+export async function startProcessNetwork(init: SimNetworkInit): Promise<SimNetwork> {
+  const teardown = new Teardown(init.logger);
+  const children: NodeChild[] = [];
+  try {
+    const { world, markets } = await startSimChain(init, teardown);
+    const common = { dir: init.dir, deployment: deploymentRef(world), logLevel: init.logLevel ?? "silent" };
+    const [bootChild] = await startAll(
+      [{ ...common, role: "bootstrap", name: "bootstrap", bootstrap: [] }],
+      teardown,
+    );
+    await bootChild!.call({ op: "startRole" });
+    children.push(bootChild!);
+    const bootstrap = [bootChild!.multiaddrs[0]!];
+
+    const proverSetup = (name: string, key: Uint8Array, pricing: SimPricing, silent: boolean): NodeSetup => ({
+      ...common,
+      role: "prover",
+      name,
+      bootstrap,
+      key: toHex(key),
+      markets,
+      pricing: { ...pricing, price: String(pricing.price) },
+      minCollateral: String(SIM_MIN_COLLATERAL),
+      silent,
+    });
+    // Every matcher and prover process loads and joins side by side: loading is most of a start.
+    const silent = (i: number) => init.silentProvers?.includes(i) ?? false;
+    const proverKeys = world.keys.provers;
+    const all = await startAll(
+      [
+        ...world.keys.matchers.map(
+          (key, i): NodeSetup => ({
+            ...common,
+            role: "matcher",
+            name: `matcher-${i}`,
+            bootstrap,
+            key: toHex(key),
+            attestationKey: toHex(world.keys.verifier),
+          }),
+        ),
+        ...proverKeys.map((key, i) => proverSetup(`prover-${i}`, key, simPricing(i), silent(i))),
+      ],
+      teardown,
+    );
+    children.push(...all);
+    const matcherChildren = all.slice(0, world.keys.matchers.length);
+    const proverChildren = all.slice(world.keys.matchers.length);
+    // Each matcher's role as it last reported it: from its role start, then every change.
+    const roles: MatcherRoleNow[] = matcherChildren.map(() => ({ role: "follower", term: 0 }));
+    const matchers: SimMatcher[] = matcherChildren.map((c, i) => {
+      c.on("role", (r) => (roles[i] = { role: r.role, term: r.term }));
+      return {
+        name: c.name,
+        node: childSimNode(c),
+        address: privateKeyToAddress(world.keys.matchers[i]!),
+        get role() {
+          return roles[i]!;
+        },
+        onRole: (listener) => void c.on("role", (r) => listener({ role: r.role, term: r.term })),
+        get crashed() {
+          return c.gone;
+        },
+        crash: () => c.crash(),
+      };
+    });
+    // Roles start after every matcher node is up, so the first leader has followers from the start.
+    for (const [i, c] of matcherChildren.entries())
+      roles[i] = (await c.call({ op: "startRole" })) ?? roles[i]!;
+
+    const provers: SimProver[] = [];
+    const asProver = (c: NodeChild, key: Uint8Array, silent: boolean): SimProver => ({
+      name: c.name,
+      node: childSimNode(c),
+      address: privateKeyToAddress(key),
+      silent,
+      get crashed() {
+        return c.gone;
+      },
+      crash: () => c.crash(),
+      onHeld: (listener) => void c.on("held", listener),
+      quotedMarkets: () => c.call({ op: "quotedMarkets" }),
+    });
+    // Each prover tops up its collateral before it quotes; from separate accounts, so side by side.
+    await Promise.all(proverChildren.map((c) => c.call({ op: "startRole" })));
+    for (const [i, c] of proverChildren.entries()) provers.push(asProver(c, proverKeys[i]!, silent(i)));
+    await untilQuoted(provers, markets.length);
+
+    const spares = [...world.keys.spareProvers];
+    const joinProver = async () => {
+      const key = spares.shift();
+      if (!key) throw new SimError("SIM_NO_SPARE_KEY", "sim: no funded key left for a joining prover");
+      const pricing = { ...simPricing(0), price: SIM_JOINER_PRICE };
+      const [c] = await startAll([proverSetup(`prover-${provers.length}`, key, pricing, false)], teardown);
+      children.push(c!);
+      await c!.call({ op: "startRole" });
+      const p = asProver(c!, key, false);
+      await untilQuoted([p], markets.length);
+      provers.push(p);
+      return p;
+    };
+
+    const nodeInit = (name: string, bs: string[]) => devnetNodeInit(world, init.dir, init.logger, name, bs);
+    const requesters = await startSimRequesters(
+      world,
+      (name) => nodeInit(name, bootstrap),
+      init.logger,
+      teardown,
+    );
+    const boot = childSimNode(bootChild!);
+    const liveNodes = (): SimNode[] => [
+      ...(bootChild!.gone ? [] : [boot]),
+      ...matchers.filter((m) => !m.crashed).map((m) => m.node),
+      ...provers.filter((p) => !p.crashed).map((p) => p.node),
+      ...requesters.map((r, i) => localSimNode(`requester-${i}`, r.node)),
+    ];
+    const rssBytes = async () => {
+      // A child that exits between the check and the call is not running a node any more: 0.
+      const each = await Promise.all(
+        children.filter((c) => !c.gone).map((c) => c.call({ op: "rss" }, 5_000).catch(() => 0)),
+      );
+      return each.reduce((a, b) => a + b, process.memoryUsage().rss);
+    };
+    return {
+      mode: "processes",
+      world,
+      markets,
+      boot,
+      matchers,
+      provers,
+      requesters,
+      liveNodes,
+      joinProver,
+      nodeInit,
+      rssBytes,
+      stop: () => teardown.run(),
+    };
+  } catch (err) {
+    await teardown.run();
+    throw err;
+  }
+}
