@@ -6,19 +6,41 @@
  * Also sim.settled_per_s_<n> and sim.rss_mb_per_node_<n> (peak RSS of the process / nodes).
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { STEADY_RATE_PER_S } from "../scenarios.js";
 import { runSim } from "../sim.js";
 import type { Suite } from "./metric.js";
+
+/** Requests per size: enough for a p99, few enough that 100 nodes finish in minutes. */
+const SIM_BENCH_REQUESTS = 100;
 
 const suite: Suite = async (emit, args) => {
   const sizes = args.length > 0 ? args.map(Number) : [10, 50, 100];
   for (const nodes of sizes) {
     const out = await mkdtemp(join(tmpdir(), "kalypso-bench-sim-"));
     try {
-      const requests = nodes * 4;
-      const r = await runSim({ scenario: "steady", nodes, requests, out });
-      const params = { nodes, requests, scenario: "steady", backend: "SimBackend", mode: "in-process" };
+      const requests = SIM_BENCH_REQUESTS;
+      const r = await runSim({ scenario: "steady", nodes, requests, out }).catch(
+        (err: Error & { code?: string }) => {
+          // One size failing (say, a timeout at 100 nodes) must not hide the other sizes' figures.
+          console.error(`sim bench: ${nodes} nodes failed: ${err.code ?? "ERROR"}: ${err.message}`);
+          process.exitCode = 1;
+          return undefined;
+        },
+      );
+      if (!r) continue;
+      const params = {
+        nodes,
+        requests,
+        rate_per_s: STEADY_RATE_PER_S,
+        scenario: "steady",
+        backend: "SimBackend",
+        mode: "in-process",
+        lost: r.requests.lost,
+        duration_ms: r.duration_ms,
+        load_avg_1m: Number(loadavg()[0]!.toFixed(2)),
+      };
       const at = (name: string, value: number | null, unit: string) =>
         value !== null && emit({ name: `sim.${name}_${nodes}`, value, unit, params });
       at("assign_p50_ms", r.latency_ms.assign_p50, "ms");
