@@ -266,6 +266,7 @@ export async function untilQuoted(provers: SimProver[], markets: number): Promis
   await pollUntil(
     async () => (await Promise.all(provers.map((p) => p.quotedMarkets()))).every((n) => n >= markets),
     "every prover's quote in the sequenced log",
-    30_000,
+    // A large in-process network on 2 cores takes a while to carry a new prover's quote to the leader.
+    120_000,
   );
 }
