@@ -98,7 +98,6 @@ export async function startLocalNetwork(init: SimNetworkInit): Promise<SimNetwor
       };
       teardown.push(() => sp.crash());
       await prover.start();
-      await untilQuoted([sp], markets.length);
       return sp;
     };
     // Several at a time: each start waits on the chain (collateral) and the network, not the CPU.
@@ -113,6 +112,8 @@ export async function startLocalNetwork(init: SimNetworkInit): Promise<SimNetwor
         )),
       );
     }
+    // Once, for all: waiting batch by batch made a 100-node start wait up to 2 min per batch.
+    await untilQuoted(provers, markets.length);
     const spares = [...world.keys.spareProvers];
     const joinProver = async () => {
       const key = spares.shift();
@@ -123,6 +124,7 @@ export async function startLocalNetwork(init: SimNetworkInit): Promise<SimNetwor
         { ...simPricing(0), price: SIM_JOINER_PRICE },
         false,
       );
+      await untilQuoted([sp], markets.length);
       provers.push(sp);
       return sp;
     };

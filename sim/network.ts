@@ -267,6 +267,6 @@ export async function untilQuoted(provers: SimProver[], markets: number): Promis
     async () => (await Promise.all(provers.map((p) => p.quotedMarkets()))).every((n) => n >= markets),
     "every prover's quote in the sequenced log",
     // A large in-process network on 2 cores takes a while to carry a new prover's quote to the leader.
-    120_000,
+    Math.max(120_000, provers.length * 3000),
   );
 }

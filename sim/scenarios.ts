@@ -107,8 +107,8 @@ class Load {
     }
   }
 
-  /** Wait until every submitted request has an outcome (by default 90 s, or 1 s per request if longer). */
-  async settled(timeoutMs = Math.max(90_000, this.submitted * 1000)): Promise<void> {
+  /** Wait until every submitted request has an outcome (by default 90 s, or 2 s per request if longer). */
+  async settled(timeoutMs = Math.max(90_000, this.submitted * 2000)): Promise<void> {
     await pollUntil(
       () => this.outcomes.length + this.errors.length >= this.submitted,
       "every request to end",
