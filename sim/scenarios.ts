@@ -248,15 +248,12 @@ const partition: Scenario = {
   shape: (nodes) => ({ matchers: 2, requesters: 1, provers: provers(nodes, 4), markets: 1 }),
   async run({ net, rec, requests }) {
     const load = new Load(net);
-    const leaderIdx = await pollUntil(() => {
-      const i = net.matchers.findIndex((m) => m.role.role === "leader");
-      return i < 0 ? undefined : i + 1;
-    }, "a leader");
-    const follower = net.matchers.findIndex((_, i) => i !== leaderIdx - 1);
-    const group = new Set([
-      `matcher-${follower}`,
-      ...net.provers.filter((_, i) => i % 2 === 1).map((p) => p.name),
-    ]);
+    const leaderMatcher = await pollUntil(
+      () => net.matchers.find((m) => m.role.role === "leader"),
+      "a leader",
+    );
+    const follower = net.matchers.find((m) => m !== leaderMatcher)!;
+    const group = new Set([follower.name, ...net.provers.filter((_, i) => i % 2 === 1).map((p) => p.name)]);
     const first = Math.max(1, Math.floor(requests / 3));
     await load.submitPaced(first, STEADY_RATE_PER_S);
     const heal = await cut(net, group);
@@ -268,7 +265,7 @@ const partition: Scenario = {
       net.provers.filter((p) => group.has(p.name)).map((p) => p.address.toLowerCase()),
     );
     await provenOrHeld(load, rec, () => groupProvers);
-    const leader = net.matchers[leaderIdx - 1]!.node;
+    const leader = leaderMatcher.node;
     const live = net.liveNodes();
     const inGroup = live.filter((n) => group.has(n.name));
     const atHeal = {

@@ -20,14 +20,6 @@ export class PeerBlocklist {
     this.blocked.delete(peer.toString());
   }
 
-  clear(): void {
-    this.blocked.clear();
-  }
-
-  get size(): number {
-    return this.blocked.size;
-  }
-
   /** The gater libp2p consults on every dial and every connection, after the peer is known. */
   gater(): ConnectionGater {
     return {

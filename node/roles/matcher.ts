@@ -34,6 +34,7 @@ import { heartbeat, leadOnce } from "./matcher-leader.js";
 import { MatcherLog } from "./matcher-log.js";
 import type { MatcherMetrics } from "./matcher-metrics.js";
 import { privateRuleBroken } from "./private-policy.js";
+import { SequencingSchedule } from "./sequencing-schedule.js";
 
 /** What a matcher needs. */
 export interface MatcherComponents {
@@ -97,13 +98,9 @@ export class Matcher extends EventEmitter<MatcherEvents> {
   private readonly logger: Logger;
   private readonly leaders = new Map<number, Address>();
   private readonly opts: Required<MatcherInit>;
-  private timers: NodeJS.Timeout[] = [];
-  /** The sequencing an arrived order asked for, while it is scheduled. */
-  private soon: NodeJS.Timeout | undefined;
-  /** An order arrived while a batch was being made: make another one after it. */
-  private again = false;
+  private heartbeats: NodeJS.Timeout | undefined;
+  private readonly sequencing: SequencingSchedule;
   private unsubscribe: (() => void) | undefined;
-  private leading: Promise<void> | undefined;
   private anchoring: Promise<void> | undefined;
   /** While paused: what arrived and waits for the wake-up (batches, then chain facts). */
   private held:
@@ -126,6 +123,11 @@ export class Matcher extends EventEmitter<MatcherEvents> {
       leaseCheckIntervalMs: init.leaseCheckIntervalMs ?? 200,
       maxBatchEvents: init.maxBatchEvents ?? 1000,
     };
+    this.sequencing = new SequencingSchedule(
+      () => this.lead(),
+      () => this.lease.current.role === "leader" && !this.stopped,
+      { intervalMs: this.opts.batchIntervalMs, delayMs: this.opts.batchDelayMs },
+    );
     const ctx = c.node.validationContext();
     this.log = new MatcherLog(ctx.marketDomain, ctx.matcherDomain);
     this.lease = new LeaseWatcher(
@@ -226,7 +228,7 @@ export class Matcher extends EventEmitter<MatcherEvents> {
     this.unsubscribe?.();
     await this.lease.stop();
     await this.facts?.stop();
-    await Promise.allSettled([this.leading, this.anchoring, this.follower.idle()]);
+    await Promise.allSettled([this.sequencing.running, this.anchoring, this.follower.idle()]);
   }
 
   /**
@@ -245,7 +247,7 @@ export class Matcher extends EventEmitter<MatcherEvents> {
    * under the term it believes in), then read what arrived, then look at the lease again.
    */
   async resume(): Promise<void> {
-    await this.leaderTick();
+    await this.sequencing.now();
     await this.anchoring;
     const held = this.held ?? { batches: [], facts: [] };
     this.held = undefined;
@@ -261,28 +263,14 @@ export class Matcher extends EventEmitter<MatcherEvents> {
   }
 
   private startTimers(): void {
-    this.timers.push(setInterval(() => void this.leaderTick(), this.opts.batchIntervalMs));
-    this.timers.push(setInterval(() => void this.beat(), this.opts.heartbeatIntervalMs));
+    this.sequencing.start();
+    this.heartbeats ??= setInterval(() => void this.beat(), this.opts.heartbeatIntervalMs);
   }
 
   private stopTimers(): void {
-    for (const t of this.timers) clearInterval(t);
-    this.timers = [];
-    clearTimeout(this.soon);
-    this.soon = undefined;
-  }
-
-  /** An order arrived: if we lead, sequence it shortly rather than at the next interval tick. */
-  private sequenceSoon(): void {
-    if (this.lease.current.role !== "leader" || this.stopped || this.held) return;
-    if (this.leading) {
-      this.again = true;
-      return;
-    }
-    this.soon ??= setTimeout(() => {
-      this.soon = undefined;
-      void this.leaderTick();
-    }, this.opts.batchDelayMs);
+    this.sequencing.stop();
+    clearInterval(this.heartbeats);
+    this.heartbeats = undefined;
   }
 
   private onRole(role: MatcherRole, term: number): void {
@@ -300,15 +288,15 @@ export class Matcher extends EventEmitter<MatcherEvents> {
         if (privateRuleBroken(this.c.node, m.body, this.logger, (e) => this.emit("privateRefused", e)))
           return;
         this.log.add({ kind: "request", signed: m.body }, `request:${d.validated.id}`);
-        this.sequenceSoon();
+        this.sequencing.orderArrived();
         return;
       case "quote":
         this.log.add({ kind: "quote", signed: m.body }, `quote:${d.validated.id}`);
-        this.sequenceSoon();
+        this.sequencing.orderArrived();
         return;
       case "cancel":
         this.log.add({ kind: "cancel", signed: m.body });
-        this.sequenceSoon();
+        this.sequencing.orderArrived();
         return;
       case "batch": {
         const lease = this.lease.current;
@@ -325,18 +313,6 @@ export class Matcher extends EventEmitter<MatcherEvents> {
       default:
         return;
     }
-  }
-
-  private leaderTick(): Promise<void> {
-    if (this.lease.current.role !== "leader" || this.stopped) return Promise.resolve();
-    this.leading ??= this.lead().finally(() => {
-      this.leading = undefined;
-      if (this.again) {
-        this.again = false;
-        this.sequenceSoon();
-      }
-    });
-    return this.leading;
   }
 
   private async lead(): Promise<void> {
