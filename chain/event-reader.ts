@@ -5,7 +5,7 @@
  * delivery is at-least-once (a crash between handling and saving repeats that range), so handlers
  * key what they store by (transactionHash, logIndex).
  */
-import { Interface, type InterfaceAbi, type Log, type Provider } from "ethers";
+import { type EventFragment, Interface, type InterfaceAbi, type Log, type Provider } from "ethers";
 import type { CursorStore } from "./cursor-store.js";
 import { ChainError } from "./errors.js";
 
@@ -45,7 +45,10 @@ export type EventHandler = (events: ChainEvent[], toBlock: number) => Promise<vo
 
 /** The event reader: `poll()` once, or `start(handler)` / `stop()` to follow the chain. */
 export class ChainEventReader {
-  private readonly byAddress = new Map<string, { label: string; iface: Interface }>();
+  private readonly byAddress = new Map<
+    string,
+    { label: string; iface: Interface; events: Map<string, EventFragment> }
+  >();
   private readonly confirmations: number;
   private readonly fromBlock: number;
   private readonly maxRange: number;
@@ -57,7 +60,13 @@ export class ChainEventReader {
     init: EventReaderInit = {},
   ) {
     for (const c of components.contracts) {
-      this.byAddress.set(c.address.toLowerCase(), { label: c.label, iface: new Interface(c.abi) });
+      const iface = new Interface(c.abi);
+      // By topic hash, computed once: ethers' parseLog hashes every event signature for every log.
+      const events = new Map<string, EventFragment>();
+      iface.forEachEvent((e) => {
+        if (!e.anonymous) events.set(e.topicHash, e);
+      });
+      this.byAddress.set(c.address.toLowerCase(), { label: c.label, iface, events });
     }
     this.confirmations = init.confirmations ?? 2;
     this.fromBlock = init.fromBlock ?? 0;
@@ -96,16 +105,17 @@ export class ChainEventReader {
 
   private decode(log: Log): ChainEvent[] {
     const c = this.byAddress.get(log.address.toLowerCase());
-    const parsed = c?.iface.parseLog(log);
-    if (!c || !parsed) return [];
+    const fragment = c?.events.get(log.topics[0] ?? "");
+    if (!c || !fragment) return [];
+    const decoded = c.iface.decodeEventLog(fragment, log.data, log.topics);
     const args: Record<string, unknown> = {};
-    parsed.fragment.inputs.forEach((input, i) => {
-      args[input.name] = parsed.args[i];
+    fragment.inputs.forEach((input, i) => {
+      args[input.name] = decoded[i];
     });
     return [
       {
         contract: c.label,
-        name: parsed.name,
+        name: fragment.name,
         args,
         blockNumber: log.blockNumber,
         logIndex: log.index,

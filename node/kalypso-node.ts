@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import type { PeerId } from "@libp2p/interface";
 import { peerIdFromString } from "@libp2p/peer-id";
+import { multiaddr } from "@multiformats/multiaddr";
 import type { Provider } from "ethers";
 import type { ChainEvent } from "../chain/index.js";
 import type { Domain, Hex32, MarketRules, Message, ValidationContext } from "../protocol/index.js";
@@ -151,6 +152,11 @@ export class KalypsoNode {
   async blockPeer(peer: string): Promise<void> {
     this.blocklist.add(peer);
     await this.host.hangUp(peerIdFromString(peer)).catch((err) => this.log.debug({ err, peer }, "hang up"));
+  }
+
+  /** Connect to the peer at `address` (a multiaddr with /p2p/<id>), beyond what discovery finds. */
+  async dial(address: string): Promise<void> {
+    await this.host.dial(multiaddr(address));
   }
 
   /** Talk to `peer` again (it may be dialled, and may dial us). */

@@ -21,6 +21,7 @@ import {
 } from "./network.js";
 import { SimError } from "./poll.js";
 import { type SimPricing, simProver, watchProverLog } from "./sim-prover.js";
+import { wireTopology, withSimNetwork } from "./topology.js";
 
 /** Provers started at once while the network is built. */
 const PROVER_STARTS_AT_ONCE = 8;
@@ -31,7 +32,7 @@ export async function startLocalNetwork(init: SimNetworkInit): Promise<SimNetwor
   try {
     const { world, markets } = await startSimChain(init, teardown);
     const nodeInit = (name: string, bootstrap: string[]) =>
-      devnetNodeInit(world, init.dir, init.logger, name, bootstrap);
+      withSimNetwork(devnetNodeInit(world, init.dir, init.logger, name, bootstrap));
     const bootInit = nodeInit("bootstrap", []);
     const boot = await KalypsoNode.start({ ...bootInit, chain: { ...bootInit.chain!, autoStart: true } });
     teardown.push(() => boot.stop());
@@ -112,6 +113,9 @@ export async function startLocalNetwork(init: SimNetworkInit): Promise<SimNetwor
         )),
       );
     }
+    const hubs = () => matchers.filter((m) => !m.crashed).map((m) => m.node);
+    const liveProvers = () => provers.filter((p) => !p.crashed).map((p) => p.node);
+    await wireTopology(liveProvers(), hubs());
     // Once, for all: waiting batch by batch made a 100-node start wait up to 2 min per batch.
     await untilQuoted(provers, markets.length);
     const spares = [...world.keys.spareProvers];
@@ -124,6 +128,7 @@ export async function startLocalNetwork(init: SimNetworkInit): Promise<SimNetwor
         { ...simPricing(0), price: SIM_JOINER_PRICE },
         false,
       );
+      await wireTopology([sp.node], hubs(), liveProvers());
       await untilQuoted([sp], markets.length);
       provers.push(sp);
       return sp;
@@ -134,6 +139,11 @@ export async function startLocalNetwork(init: SimNetworkInit): Promise<SimNetwor
       (name) => nodeInit(name, bootAddr),
       init.logger,
       teardown,
+    );
+    await wireTopology(
+      requesters.map((r, i) => localSimNode(`requester-${i}`, r.node)),
+      hubs(),
+      liveProvers(),
     );
     const bootNode = localSimNode("bootstrap", boot);
     const liveNodes = (): SimNode[] => [

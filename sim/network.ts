@@ -53,6 +53,8 @@ export interface SimNode {
   logSeq(): Promise<number>;
   /** Peer ids it is connected to now. */
   connectedPeers(): Promise<string[]>;
+  /** Open a connection to the peer at `multiaddr` (with /p2p/<id>). */
+  dial(multiaddr: string): Promise<void>;
   /** `peer`'s score at this node and how many of its messages this node judged REJECT. */
   peerStanding(peer: string): Promise<PeerStanding>;
 }
@@ -250,6 +252,7 @@ export function localSimNode(name: string, node: KalypsoNode): SimNode {
     unblockPeer: async (peer) => node.unblockPeer(peer),
     logSeq: async () => node.logSeq,
     connectedPeers: async () => node.host.getConnections().map((c) => c.remotePeer.toString()),
+    dial: async (addr) => node.dial(addr),
     peerStanding: async (peer) => ({
       score: node.penalties.score(peer),
       rejects: node.penalties.rejects(peer),

@@ -17,6 +17,7 @@ import { MAX_MESSAGE_BYTES } from "../../protocol/index.js";
 import type { NodeIdentity } from "../identity.js";
 import { type NetworkOptions, networkOptions } from "./options.js";
 import type { PeerBlocklist } from "./peer-blocklist.js";
+import { installYamuxWindowRule } from "./yamux-window.js";
 
 /** Protocol of our DHT: separate from the public IPFS DHT, so nodes only find Kalypso peers. */
 export const DHT_PROTOCOL = "/kalypso/kad/1.0.0";
@@ -64,6 +65,7 @@ export async function createHost(
   over: Partial<NetworkOptions> = {},
 ): Promise<Host> {
   const opts = networkOptions(over);
+  installYamuxWindowRule();
   const peerDiscovery = opts.bootstrap.length > 0 ? [bootstrap({ list: opts.bootstrap, timeout: 0 })] : [];
   const largest = Math.max(...Object.values(MAX_MESSAGE_BYTES));
   const services = {

@@ -19,6 +19,9 @@ export interface PeerDialerInit {
   random?: () => number;
 }
 
+/** Most rounds passed over after rounds that found no one to dial. */
+const MAX_BACKOFF_ROUNDS = 32;
+
 export class PeerDialer {
   private timer: NodeJS.Timeout | undefined;
   private readonly target: number;
@@ -26,6 +29,9 @@ export class PeerDialer {
   private readonly intervalMs: number;
   private readonly random: () => number;
   private running = false;
+  /** Rounds to pass over before the next look at the peer store, and how many after that. */
+  private skip = 0;
+  private backoff = 1;
 
   constructor(
     private readonly components: { host: Host; logger?: Logger },
@@ -78,6 +84,12 @@ export class PeerDialer {
       const { host } = this.components;
       const connected = new Set(connectedPeers(host).map((p) => p.toString()));
       if (connected.size >= this.target) return 0;
+      // Listing the peer store rebuilds every PeerId (a point decompression in JS for secp256k1):
+      // when the last look found no one to dial, look again less and less often (up to 32 s).
+      if (this.skip > 0) {
+        this.skip--;
+        return 0;
+      }
       const self = host.peerId.toString();
       const candidates: PeerId[] = [];
       for (const peer of await host.peerStore.all()) {
@@ -87,6 +99,10 @@ export class PeerDialer {
       // Too few known peers: ask the DHT for the peers closest to a random key, which lands us
       // somewhere else in the keyspace each time.
       if (candidates.length < this.perRound) void this.discover();
+      if (candidates.length === 0) {
+        this.skip = this.backoff;
+        this.backoff = Math.min(this.backoff * 2, MAX_BACKOFF_ROUNDS);
+      } else this.backoff = 1;
       let dialed = 0;
       while (dialed < this.perRound && candidates.length > 0) {
         const [peer] = candidates.splice(Math.floor(this.random() * candidates.length), 1);

@@ -49,6 +49,7 @@ export type NodeCall =
   | { op: "unblockPeer"; peer: string }
   | { op: "logSeq" }
   | { op: "connectedPeers" }
+  | { op: "dial"; multiaddr: string }
   | { op: "peerStanding"; peer: string }
   | { op: "rss" }
   | { op: "quotedMarkets" }
@@ -63,6 +64,7 @@ export interface NodeCallResults {
   unblockPeer: null;
   logSeq: number;
   connectedPeers: string[];
+  dial: null;
   peerStanding: { score: number; rejects: number };
   rss: number;
   /** A prover's: markets whose quote from it the sequenced log carries (0 for other roles). */
@@ -132,6 +134,7 @@ export const RESULT_CHECKS: { [K in NodeOp]: (v: unknown) => v is NodeCallResult
   unblockPeer: isNull,
   logSeq: isNum,
   connectedPeers: (v): v is string[] => Array.isArray(v) && v.every(isStr),
+  dial: isNull,
   peerStanding: (v): v is NodeCallResults["peerStanding"] => isObj(v) && isNum(v.score) && isNum(v.rejects),
   rss: isNum,
   quotedMarkets: isNum,

@@ -13,6 +13,7 @@ import { createLogger } from "../../node/logger.js";
 import { fromHex, privateKeyToAddress } from "../../protocol/index.js";
 import { deploymentClients, deploymentNodeInit, emulatedMatcher } from "../devnet/deployment-ref.js";
 import { simProver, watchProverLog } from "../sim-prover.js";
+import { withSimNetwork } from "../topology.js";
 import type { ControlMessage, NodeCall, NodeCallResults, NodeReport, NodeSetup } from "./messages.js";
 
 // As in cli/main.ts: libp2p queues one abort listener per concurrent peer store write.
@@ -46,7 +47,7 @@ async function start(s: NodeSetup): Promise<Running> {
     chainId: s.deployment.chainId,
     pollingIntervalMs: 20,
   });
-  const init = deploymentNodeInit(s.deployment, provider, s.dir, logger, s.name, s.bootstrap);
+  const init = withSimNetwork(deploymentNodeInit(s.deployment, provider, s.dir, logger, s.name, s.bootstrap));
   const node = await KalypsoNode.start(init);
   const stopNode = async () => {
     await node.stop();
@@ -118,6 +119,9 @@ async function answer(r: Running, call: NodeCall): Promise<NodeCallResults[NodeC
       return node.logSeq;
     case "connectedPeers":
       return node.host.getConnections().map((c) => c.remotePeer.toString());
+    case "dial":
+      await node.dial(call.multiaddr);
+      return null;
     case "peerStanding":
       return { score: node.penalties.score(call.peer), rejects: node.penalties.rejects(call.peer) };
     case "rss":

@@ -24,6 +24,7 @@ import {
 } from "../network.js";
 import { SimError } from "../poll.js";
 import type { SimPricing } from "../sim-prover.js";
+import { wireTopology, withSimNetwork } from "../topology.js";
 import type { NodeSetup } from "./messages.js";
 import { NodeChild } from "./node-child.js";
 
@@ -37,6 +38,7 @@ function childSimNode(c: NodeChild): SimNode {
     unblockPeer: async (peer) => void (await c.call({ op: "unblockPeer", peer })),
     logSeq: () => c.call({ op: "logSeq" }),
     connectedPeers: () => c.call({ op: "connectedPeers" }),
+    dial: async (multiaddr) => void (await c.call({ op: "dial", multiaddr })),
     peerStanding: (peer) => c.call({ op: "peerStanding", peer }),
   };
 }
@@ -136,6 +138,9 @@ export async function startProcessNetwork(init: SimNetworkInit): Promise<SimNetw
     // Each prover tops up its collateral before it quotes; from separate accounts, so side by side.
     await Promise.all(proverChildren.map((c) => c.call({ op: "startRole" })));
     for (const [i, c] of proverChildren.entries()) provers.push(asProver(c, proverKeys[i]!, silent(i)));
+    const hubs = () => matchers.filter((m) => !m.crashed).map((m) => m.node);
+    const liveProvers = () => provers.filter((p) => !p.crashed).map((p) => p.node);
+    await wireTopology(liveProvers(), hubs());
     await untilQuoted(provers, markets.length);
 
     const spares = [...world.keys.spareProvers];
@@ -147,17 +152,24 @@ export async function startProcessNetwork(init: SimNetworkInit): Promise<SimNetw
       children.push(c!);
       await c!.call({ op: "startRole" });
       const p = asProver(c!, key, false);
+      await wireTopology([p.node], hubs(), liveProvers());
       await untilQuoted([p], markets.length);
       provers.push(p);
       return p;
     };
 
-    const nodeInit = (name: string, bs: string[]) => devnetNodeInit(world, init.dir, init.logger, name, bs);
+    const nodeInit = (name: string, bs: string[]) =>
+      withSimNetwork(devnetNodeInit(world, init.dir, init.logger, name, bs));
     const requesters = await startSimRequesters(
       world,
       (name) => nodeInit(name, bootstrap),
       init.logger,
       teardown,
+    );
+    await wireTopology(
+      requesters.map((r, i) => localSimNode(`requester-${i}`, r.node)),
+      hubs(),
+      liveProvers(),
     );
     const boot = childSimNode(bootChild!);
     const liveNodes = (): SimNode[] => [
