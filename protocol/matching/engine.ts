@@ -8,7 +8,7 @@
 import type { Address, Hex32 } from "../bytes.js";
 import type { Assignment } from "../messages.js";
 import { Journal } from "./journal.js";
-import { type Market, MatchingState } from "./matching-state.js";
+import { type Market, MatchingState, setCollateral } from "./matching-state.js";
 import type { MinHeap } from "./min-heap.js";
 import { OrderBook } from "./order-book.js";
 import { FACT, hexWord, moneyWords, nonceWords } from "./state-digest.js";
@@ -16,6 +16,7 @@ import {
   type AssignmentEntry,
   type EventOutcome,
   type MarketParams,
+  type Prover,
   type QuoteEntry,
   type QuoteInput,
   REQUEST_STATUS,
@@ -39,6 +40,8 @@ export class MatchingEngine extends MatchingState {
   /** Assignments produced since the last `takeAssignments`. */
   private out: Assignment[] = [];
   private save: Savepoint | null = null;
+  /** Scratch list of matchFresh, kept between calls so that no event allocates one. */
+  private readonly candidates: RequestEntry[] = [];
 
   /** Start recording undo information: everything until `commit` or `rollback` is one unit. */
   begin(): void {
@@ -83,22 +86,20 @@ export class MatchingEngine extends MatchingState {
   market(p: MarketParams): EventOutcome {
     this.nextSeq++;
     const [cpr0, cpr1] = moneyWords(p.collateralPerRequest);
+    const cprKey = Number(p.collateralPerRequest);
     const old = this.markets.get(p.marketId);
     if (old === undefined) {
-      const m: Market = { params: p, cpr0, cpr1, book: new OrderBook(), provers: [], fresh: [] };
+      const m: Market = { params: p, cpr0, cpr1, cprKey, book: new OrderBook(), provers: [], fresh: [] };
       this.markets.set(p.marketId, m);
       this.marketFact(1, m);
-      this.j?.push(() => {
-        this.markets.delete(p.marketId);
-        this.marketFact(-1, m);
-      });
+      this.j?.push(this.undoNewMarket(m));
       return "updated";
     }
-    const prev = { params: old.params, cpr0: old.cpr0, cpr1: old.cpr1 };
+    const prev = { params: old.params, cpr0: old.cpr0, cpr1: old.cpr1, cprKey: old.cprKey };
     this.marketFact(-1, old);
-    Object.assign(old, { params: p, cpr0, cpr1 });
+    Object.assign(old, { params: p, cpr0, cpr1, cprKey });
     this.marketFact(1, old);
-    this.j?.push(() => Object.assign(old, prev));
+    this.j?.push(this.undoMarketRules(old, prev));
     for (const pm of old.provers) this.refresh(pm);
     this.matchFresh();
     return "updated";
@@ -110,11 +111,9 @@ export class MatchingEngine extends MatchingState {
     const p = this.prover(address);
     const old = p.total;
     this.proverFact(-1, p);
-    p.total = total;
+    setCollateral(p, total, p.held);
     this.proverFact(1, p);
-    this.j?.push(() => {
-      p.total = old;
-    });
+    this.j?.push(this.undoCollateral(p, old));
     this.refreshProver(p);
     this.matchFresh();
     return "updated";
@@ -126,8 +125,6 @@ export class MatchingEngine extends MatchingState {
     const m = this.markets.get(input.marketId);
     if (m === undefined) return "unknown_market";
     if (input.assignBy <= this.time) return "expired";
-    if (this.requests.has(input.id)) return "duplicate";
-    const q = m.book.best(input.maxPrice, input.provingTime);
     const r: RequestEntry = {
       id: input.id,
       marketId: input.marketId,
@@ -136,14 +133,16 @@ export class MatchingEngine extends MatchingState {
       assignBy: input.assignBy,
       provingTime: input.provingTime,
       seq,
-      status: q ? REQUEST_STATUS.assigned : REQUEST_STATUS.waiting,
+      status: REQUEST_STATUS.waiting,
       w0: hexWord(input.id, 0),
       w1: hexWord(input.id, 1),
       prev: null,
       next: null,
       assignment: null,
     };
-    this.requests.set(r.id, r);
+    if (!this.requests.add(r.id, r)) return "duplicate";
+    const q = m.book.best(input.maxPrice, input.provingTime);
+    if (q) r.status = REQUEST_STATUS.assigned;
     this.requestFact(1, r);
     this.j?.push(this.undoRequest(r));
     this.requestExpiry.push(r.assignBy, seq, r);
@@ -152,7 +151,7 @@ export class MatchingEngine extends MatchingState {
       return "assigned";
     }
     m.book.append(r);
-    this.j?.push(() => m.book.unlink(r));
+    this.j?.push(this.undoLink(m, r, true));
     return "waiting";
   }
 
@@ -180,6 +179,7 @@ export class MatchingEngine extends MatchingState {
       w1: hexWord(input.id, 1),
       pm,
       live: true,
+      indexSlot: -1,
     };
     const old = pm.quote;
     if (old) this.dropQuote(old, m);
@@ -210,7 +210,7 @@ export class MatchingEngine extends MatchingState {
     if (r.status !== REQUEST_STATUS.waiting) return "not_waiting";
     const m = this.markets.get(r.marketId)!;
     m.book.unlink(r);
-    this.j?.push(() => m.book.relink(r));
+    this.j?.push(this.undoLink(m, r, false));
     this.setStatus(r, REQUEST_STATUS.cancelled);
     return "cancelled";
   }
@@ -225,12 +225,8 @@ export class MatchingEngine extends MatchingState {
     if (a.capacityHeld) this.releaseCapacity(a);
     this.assignmentFact(-1, a);
     r.assignment = null;
-    pm.prover.held -= a.collateral;
-    this.j?.push(() => {
-      pm.prover.held += a.collateral;
-      r.assignment = a;
-      this.assignmentFact(1, a);
-    });
+    setCollateral(pm.prover, pm.prover.total, pm.prover.held - a.collateral);
+    this.j?.push(this.undoSettle(a));
     // Kept past assign-by only for this assignment: now it goes.
     if (r.assignBy <= this.time) this.forgetRequest(r);
     this.refreshProver(pm.prover);
@@ -267,9 +263,7 @@ export class MatchingEngine extends MatchingState {
       this.pmFact(-1, q.pm);
       q.pm.quote = null;
       this.pmFact(1, q.pm);
-      this.j?.push(() => {
-        q.pm.quote = q;
-      });
+      this.j?.push(this.undoLapse(q));
     }
     while (this.deadlines.due(time)) {
       const a = this.popDue(this.deadlines).assignment;
@@ -306,8 +300,41 @@ export class MatchingEngine extends MatchingState {
     return () => {
       this.assignmentFact(-1, a);
       a.request.assignment = null;
-      a.pm.prover.held -= a.collateral;
+      const p = a.pm.prover;
+      setCollateral(p, p.total, p.held - a.collateral);
     };
+  }
+
+  private undoSettle(a: AssignmentEntry) {
+    return () => {
+      const p = a.pm.prover;
+      setCollateral(p, p.total, p.held + a.collateral);
+      a.request.assignment = a;
+      this.assignmentFact(1, a);
+    };
+  }
+
+  private undoLapse(q: QuoteEntry) {
+    return () => {
+      q.pm.quote = q;
+    };
+  }
+
+  private undoCollateral(p: Prover, total: bigint) {
+    return () => {
+      setCollateral(p, total, p.held);
+    };
+  }
+
+  private undoNewMarket(m: Market) {
+    return () => {
+      this.markets.delete(m.params.marketId);
+      this.marketFact(-1, m);
+    };
+  }
+
+  private undoMarketRules(m: Market, prev: Pick<Market, "params" | "cpr0" | "cpr1" | "cprKey">) {
+    return () => Object.assign(m, prev);
   }
 
   /** Pop the earliest entry of a heap, journaling how to put it back. */
@@ -315,7 +342,7 @@ export class MatchingEngine extends MatchingState {
     const at = heap.peekAt();
     const seq = heap.peekSeq();
     const item = heap.pop()!;
-    this.j?.push(() => heap.push(at, seq, item));
+    this.j?.push(undoPop(heap, at, seq, item));
     return item;
   }
 
@@ -340,7 +367,7 @@ export class MatchingEngine extends MatchingState {
       c1: m.cpr1,
     };
     r.assignment = a;
-    pm.prover.held += a.collateral;
+    setCollateral(pm.prover, pm.prover.total, pm.prover.held + a.collateral);
     this.assignmentFact(1, a);
     this.j?.push(this.undoAssign(a));
     this.addInFlight(pm, 1);
@@ -366,7 +393,7 @@ export class MatchingEngine extends MatchingState {
   private matchFresh(): void {
     const markets = this.freshMarkets;
     if (markets.length === 0) return;
-    const candidates: RequestEntry[] = [];
+    const candidates = this.candidates;
     for (const m of markets) {
       const qs = m.fresh;
       const book = m.book;
@@ -378,20 +405,36 @@ export class MatchingEngine extends MatchingState {
         if (q.provingTime < minTime) minTime = q.provingTime;
       }
       if (minPrice > book.waitingMaxPrice || minTime > book.waitingMaxProvingTime) continue;
-      for (let r = book.head; r !== null; r = r.next) {
-        if (qs.some((q) => q.price <= r.maxPrice && q.provingTime <= r.provingTime)) candidates.push(r);
-      }
+      for (let r = book.head; r !== null; r = r.next) if (fitsAny(qs, r)) candidates.push(r);
     }
     const several = markets.length > 1;
     this.clearFresh();
-    if (several) candidates.sort((a, b) => a.seq - b.seq);
-    for (const r of candidates) {
+    if (several) candidates.sort(bySeq);
+    for (let i = 0; i < candidates.length; i++) {
+      const r = candidates[i]!;
       const m = this.markets.get(r.marketId)!;
       const q = m.book.best(r.maxPrice, r.provingTime);
       if (q === undefined) continue;
       m.book.unlink(r);
-      this.j?.push(() => m.book.relink(r));
+      this.j?.push(this.undoLink(m, r, false));
       this.assign(r, q, m);
     }
+    candidates.length = 0;
   }
+}
+
+function fitsAny(qs: readonly QuoteEntry[], r: RequestEntry): boolean {
+  for (let i = 0; i < qs.length; i++) {
+    const q = qs[i]!;
+    if (q.price <= r.maxPrice && q.provingTime <= r.provingTime) return true;
+  }
+  return false;
+}
+
+function bySeq(a: RequestEntry, b: RequestEntry): number {
+  return a.seq - b.seq;
+}
+
+function undoPop<T>(heap: MinHeap<T>, at: number, seq: number, item: T): () => void {
+  return () => heap.push(at, seq, item);
 }

@@ -26,6 +26,8 @@ export interface Market {
   /** Digest words of the collateral per request. */
   cpr0: number;
   cpr1: number;
+  /** The collateral per request as a float, to compare with a prover's `freeKey`. */
+  cprKey: number;
   book: OrderBook;
   /** Every prover that has quoted here, to re-check eligibility when the rules change. */
   provers: ProverMarket[];
@@ -75,10 +77,7 @@ export class MatchingState {
   protected refresh(pm: ProverMarket): void {
     const q = pm.quote;
     const m = this.markets.get(pm.marketId)!;
-    const on =
-      q !== null &&
-      pm.inFlight < q.capacity &&
-      pm.prover.total - pm.prover.held >= m.params.collateralPerRequest;
+    const on = q !== null && pm.inFlight < q.capacity && hasFree(pm.prover, m);
     if (on !== pm.eligible) this.setEligible(pm, q!, m, on);
   }
 
@@ -94,7 +93,7 @@ export class MatchingState {
       m.book.quotes.insert(q);
       if (m.fresh.length === 0) this.freshMarkets.push(m);
       m.fresh.push(q);
-    } else m.book.quotes.remove(q);
+    } else m.book.quotes.discard(q);
     this.j?.push(this.undoEligible(pm, q, m, on));
   }
 
@@ -104,7 +103,7 @@ export class MatchingState {
   private undoEligible(pm: ProverMarket, q: QuoteEntry, m: Market, on: boolean) {
     return () => {
       pm.eligible = !on;
-      if (on) m.book.quotes.remove(q);
+      if (on) m.book.quotes.discard(q);
       else m.book.quotes.insert(q);
     };
   }
@@ -128,6 +127,34 @@ export class MatchingState {
     };
   }
 
+  private undoNewProver(p: Prover) {
+    return () => {
+      this.proverFact(-1, p);
+      this.provers.delete(p.address);
+    };
+  }
+
+  private undoNewProverMarket(pm: ProverMarket, m: Market) {
+    return () => {
+      this.pmFact(-1, pm);
+      m.provers.pop();
+      pm.prover.markets.pop();
+      if (pm.prover.home === pm) pm.prover.home = null;
+    };
+  }
+
+  private undoForget(r: RequestEntry) {
+    return () => {
+      this.requests.set(r.id, r);
+      this.requestFact(1, r);
+    };
+  }
+
+  /** Undo an append (`linked`) or an unlink of `r` in `m`'s waiting list. */
+  protected undoLink(m: Market, r: RequestEntry, linked: boolean) {
+    return linked ? () => m.book.unlink(r) : () => m.book.relink(r);
+  }
+
   /** Take a quote out of service (replaced or lapsed); its prover's in-flight work stays counted. */
   protected dropQuote(q: QuoteEntry, m: Market): void {
     if (q.pm.eligible) this.setEligible(q.pm, q, m, false);
@@ -146,21 +173,21 @@ export class MatchingState {
       w1: hexWord(address, 1),
       total: 0n,
       held: 0n,
+      freeKey: 0,
+      home: null,
       markets: [],
     };
     this.provers.set(address, p);
     this.proverFact(1, p);
-    this.j?.push(() => {
-      this.proverFact(-1, p);
-      this.provers.delete(address);
-    });
+    this.j?.push(this.undoNewProver(p));
     return p;
   }
 
   protected proverMarket(p: Prover, m: Market): ProverMarket {
     const id = m.params.marketId;
+    if (p.home !== null && p.home.marketId === id) return p.home;
     const pms = p.markets;
-    for (let i = 0; i < pms.length; i++) if (pms[i]!.marketId === id) return pms[i]!;
+    for (let i = 1; i < pms.length; i++) if (pms[i]!.marketId === id) return pms[i]!;
     const pm: ProverMarket = {
       marketId: id,
       prover: p,
@@ -172,13 +199,10 @@ export class MatchingState {
       eligible: false,
     };
     p.markets.push(pm);
+    if (p.home === null) p.home = pm;
     m.provers.push(pm);
     this.pmFact(1, pm);
-    this.j?.push(() => {
-      this.pmFact(-1, pm);
-      m.provers.pop();
-      p.markets.pop();
-    });
+    this.j?.push(this.undoNewProverMarket(pm, m));
     return pm;
   }
 
@@ -202,9 +226,7 @@ export class MatchingState {
     this.assignmentFact(-1, a);
     a.capacityHeld = false;
     this.assignmentFact(1, a);
-    this.j?.push(() => {
-      a.capacityHeld = true;
-    });
+    this.j?.push(undoRelease(a));
     this.addInFlight(a.pm, -1);
   }
 
@@ -223,14 +245,11 @@ export class MatchingState {
     const m = this.markets.get(r.marketId)!;
     if (r.status === REQUEST_STATUS.waiting) {
       m.book.unlink(r);
-      this.j?.push(() => m.book.relink(r));
+      this.j?.push(this.undoLink(m, r, false));
     }
     this.requests.delete(r.id);
     this.requestFact(-1, r);
-    this.j?.push(() => {
-      this.requests.set(r.id, r);
-      this.requestFact(1, r);
-    });
+    this.j?.push(this.undoForget(r));
   }
 
   // ---- digest facts: each toggles one fact in or out of the multiset hash ----
@@ -270,4 +289,26 @@ export class MatchingState {
       tee,
     );
   }
+}
+
+function undoRelease(a: AssignmentEntry): () => void {
+  return () => {
+    a.capacityHeld = true;
+  };
+}
+
+/** Set a prover's collateral, total and held, keeping its `freeKey` in step. */
+export function setCollateral(p: Prover, total: bigint, held: bigint): void {
+  p.total = total;
+  p.held = held;
+  p.freeKey = Number(total - held);
+}
+
+/**
+ * Does the prover's free collateral cover one more assignment in `m`? Number() of a bigint rounds
+ * but never reverses order, so keys that differ decide it; only equal keys need the bigints.
+ */
+function hasFree(p: Prover, m: Market): boolean {
+  if (p.freeKey !== m.cprKey) return p.freeKey > m.cprKey;
+  return p.total - p.held >= m.params.collateralPerRequest;
 }

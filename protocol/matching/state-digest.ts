@@ -27,14 +27,16 @@ function rotl(x: number, r: number): number {
   return (x << r) | (x >>> (32 - r));
 }
 
-function round(h: number, w: number): number {
-  let k = Math.imul(w, 0xcc9e2d51);
-  k = rotl(k, 15);
-  k = Math.imul(k, 0x1b873593);
-  const x = rotl(h ^ k, 13);
-  return (Math.imul(x, 5) + 0xe6546b64) | 0;
+/** murmur3's scramble of one word: it does not depend on the lane, so both lanes share it. */
+function scramble(w: number): number {
+  return Math.imul(rotl(Math.imul(w, 0xcc9e2d51), 15), 0x1b873593);
 }
 
+function round(h: number, k: number): number {
+  return (Math.imul(rotl(h ^ k, 13), 5) + 0xe6546b64) | 0;
+}
+
+/** One lane's hash of a fact whose words are already scrambled. */
 // biome-ignore format: one round per word reads best in a column
 function lane(seed: number, kind: number, a: number, b: number, c: number, d: number, e: number, f: number, g: number, i: number) {
   let h = round(seed ^ kind, a);
@@ -88,8 +90,16 @@ export class StateDigest {
 
   /** Add (sign 1) or remove (sign -1) one fact of up to eight 32-bit words. */
   toggle(sign: 1 | -1, kind: number, a: number, b: number, c = 0, d = 0, e = 0, f = 0, g = 0, i = 0): void {
-    this.l0 = (this.l0 + sign * lane(SEEDS[0], kind, a, b, c, d, e, f, g, i)) >>> 0;
-    this.l1 = (this.l1 + sign * lane(SEEDS[1], kind, a, b, c, d, e, f, g, i)) >>> 0;
+    const ka = scramble(a);
+    const kb = scramble(b);
+    const kc = scramble(c);
+    const kd = scramble(d);
+    const ke = scramble(e);
+    const kf = scramble(f);
+    const kg = scramble(g);
+    const ki = scramble(i);
+    this.l0 = (this.l0 + sign * lane(SEEDS[0], kind, ka, kb, kc, kd, ke, kf, kg, ki)) >>> 0;
+    this.l1 = (this.l1 + sign * lane(SEEDS[1], kind, ka, kb, kc, kd, ke, kf, kg, ki)) >>> 0;
   }
 
   /** The lanes (to save and restore around a batch). */

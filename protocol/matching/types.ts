@@ -71,6 +71,8 @@ export interface QuoteEntry extends QuoteInput {
   pm: ProverMarket;
   /** True while it is its prover's current quote in the market (not replaced, not lapsed). */
   live: boolean;
+  /** Its slot in the market's quote index (kept by the index; -1 before it first goes in). */
+  indexSlot: number;
 }
 
 /** A prover as matching sees it: collateral is per prover, shared by all its markets. */
@@ -82,6 +84,13 @@ export interface Prover {
   total: bigint;
   /** Collateral held by its open assignments (released by proof or slash). */
   held: bigint;
+  /**
+   * `total - held` as a float (rounded: Number never reverses order), so that most checks of free
+   * collateral compare floats, not bigints (which allocate). Set with `total` and `held`, always.
+   */
+  freeKey: number;
+  /** Its first market's record: most provers quote in one market, found without a scan. */
+  home: ProverMarket | null;
   /**
    * Its standing in each market it has quoted in. An array, not a Map: a prover quotes in a few
    * markets, a scan of a few entries beats a hash table (and a Map per prover costs ~200 bytes).
