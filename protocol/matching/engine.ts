@@ -11,12 +11,14 @@ import { Journal } from "./journal.js";
 import { type Market, MatchingState, setCollateral } from "./matching-state.js";
 import type { MinHeap } from "./min-heap.js";
 import { OrderBook } from "./order-book.js";
-import { FACT, hexWord, moneyWords, nonceWords } from "./state-digest.js";
+import { ScratchList } from "./scratch-list.js";
+import { FACT, hexWord, moneyWords, nonceWord } from "./state-digest.js";
 import {
   type AssignmentEntry,
   type EventOutcome,
   type MarketParams,
   type Prover,
+  type ProverMarket,
   type QuoteEntry,
   type QuoteInput,
   REQUEST_STATUS,
@@ -41,7 +43,7 @@ export class MatchingEngine extends MatchingState {
   private out: Assignment[] = [];
   private save: Savepoint | null = null;
   /** Scratch list of matchFresh, kept between calls so that no event allocates one. */
-  private readonly candidates: RequestEntry[] = [];
+  private readonly candidates = new ScratchList<RequestEntry>();
 
   /** Start recording undo information: everything until `commit` or `rollback` is one unit. */
   begin(): void {
@@ -85,11 +87,22 @@ export class MatchingEngine extends MatchingState {
   /** A market appears or its rules change (a chain fact). */
   market(p: MarketParams): EventOutcome {
     this.nextSeq++;
-    const [cpr0, cpr1] = moneyWords(p.collateralPerRequest);
+    const [c0, c1] = moneyWords(p.collateralPerRequest);
+    // As int32, like every word a record keeps for the digest (no heap number per field).
+    const cpr0 = c0 | 0;
+    const cpr1 = c1 | 0;
     const cprKey = Number(p.collateralPerRequest);
     const old = this.markets.get(p.marketId);
     if (old === undefined) {
-      const m: Market = { params: p, cpr0, cpr1, cprKey, book: new OrderBook(), provers: [], fresh: [] };
+      const m: Market = {
+        params: p,
+        cpr0,
+        cpr1,
+        cprKey,
+        book: new OrderBook(),
+        provers: [],
+        fresh: new ScratchList(),
+      };
       this.markets.set(p.marketId, m);
       this.marketFact(1, m);
       this.j?.push(this.undoNewMarket(m));
@@ -163,7 +176,7 @@ export class MatchingEngine extends MatchingState {
     if (input.validUntil <= this.time) return "expired";
     const pm = this.proverMarket(this.prover(input.prover), m);
     // A replayed or reordered older quote must not undo the prover's newer terms.
-    if (input.nonce <= pm.lastNonce) return "stale_nonce";
+    if (isStale(input.nonce, pm)) return "stale_nonce";
     const q: QuoteEntry = {
       id: input.id,
       marketId: input.marketId,
@@ -183,17 +196,17 @@ export class MatchingEngine extends MatchingState {
     };
     const old = pm.quote;
     if (old) this.dropQuote(old, m);
-    const { lastNonce, n0, n1 } = pm;
+    const { lastNonce, nonceKey, n0, n1 } = pm;
     this.pmFact(-1, pm);
     pm.quote = q;
     pm.lastNonce = input.nonce;
-    // Nonces are u64: two words cover them.
-    const words = nonceWords(input.nonce);
-    pm.n0 = words[0];
-    pm.n1 = words[1];
+    pm.nonceKey = Number(input.nonce);
+    // Nonces are u64: two words cover them (kept as int32: the digest reads only their bits).
+    pm.n0 = nonceWord(input.nonce, 0) | 0;
+    pm.n1 = nonceWord(input.nonce, 1) | 0;
     this.pmFact(1, pm);
     this.digest.toggle(1, FACT.quote, q.w0, q.w1);
-    this.j?.push(this.undoQuote(q, old, lastNonce, n0, n1));
+    this.j?.push(this.undoQuote(q, old, lastNonce, nonceKey, n0, n1));
     // The heap holds the prover's slot, not the quote: a replaced quote is not kept alive by it.
     this.quoteExpiry.push(q.validUntil, seq, pm);
     this.refresh(pm);
@@ -277,12 +290,20 @@ export class MatchingEngine extends MatchingState {
   // Undo records are built in methods of their own: a closure created in an event's method would
   // make V8 allocate that method's variables on the heap at every call, journaling or not.
 
-  private undoQuote(q: QuoteEntry, old: QuoteEntry | null, lastNonce: bigint, n0: number, n1: number) {
+  private undoQuote(
+    q: QuoteEntry,
+    old: QuoteEntry | null,
+    lastNonce: bigint,
+    nonceKey: number,
+    n0: number,
+    n1: number,
+  ) {
     return () => {
       const pm = q.pm;
       this.digest.toggle(-1, FACT.quote, q.w0, q.w1);
       pm.quote = old;
       pm.lastNonce = lastNonce;
+      pm.nonceKey = nonceKey;
       pm.n0 = n0;
       pm.n1 = n1;
       q.live = false;
@@ -347,8 +368,9 @@ export class MatchingEngine extends MatchingState {
   }
 
   private clearFresh(): void {
-    for (const m of this.freshMarkets) m.fresh.length = 0;
-    this.freshMarkets.length = 0;
+    const markets = this.freshMarkets;
+    for (let i = 0; i < markets.length; i++) markets.at(i).fresh.clear();
+    markets.clear();
   }
 
   /** Give `r` to `q`'s prover at `q`'s price; hold one unit of capacity and the market's collateral. */
@@ -394,13 +416,15 @@ export class MatchingEngine extends MatchingState {
     const markets = this.freshMarkets;
     if (markets.length === 0) return;
     const candidates = this.candidates;
-    for (const m of markets) {
+    for (let i = 0; i < markets.length; i++) {
+      const m = markets.at(i);
       const qs = m.fresh;
       const book = m.book;
       if (book.waitingCount === 0) continue;
-      let minPrice = qs[0]!.price;
-      let minTime = qs[0]!.provingTime;
-      for (const q of qs) {
+      let minPrice = qs.at(0).price;
+      let minTime = qs.at(0).provingTime;
+      for (let k = 1; k < qs.length; k++) {
+        const q = qs.at(k);
         if (q.price < minPrice) minPrice = q.price;
         if (q.provingTime < minTime) minTime = q.provingTime;
       }
@@ -411,7 +435,7 @@ export class MatchingEngine extends MatchingState {
     this.clearFresh();
     if (several) candidates.sort(bySeq);
     for (let i = 0; i < candidates.length; i++) {
-      const r = candidates[i]!;
+      const r = candidates.at(i);
       const m = this.markets.get(r.marketId)!;
       const q = m.book.best(r.maxPrice, r.provingTime);
       if (q === undefined) continue;
@@ -419,16 +443,26 @@ export class MatchingEngine extends MatchingState {
       this.j?.push(this.undoLink(m, r, false));
       this.assign(r, q, m);
     }
-    candidates.length = 0;
+    candidates.clear();
   }
 }
 
-function fitsAny(qs: readonly QuoteEntry[], r: RequestEntry): boolean {
+function fitsAny(qs: ScratchList<QuoteEntry>, r: RequestEntry): boolean {
   for (let i = 0; i < qs.length; i++) {
-    const q = qs[i]!;
+    const q = qs.at(i);
     if (q.price <= r.maxPrice && q.provingTime <= r.provingTime) return true;
   }
   return false;
+}
+
+/**
+ * Is `nonce` at or below the prover's last in the market (a replay)? Number() of a bigint never
+ * reverses order: keys that differ decide it without reading the stored bigint.
+ */
+function isStale(nonce: bigint, pm: ProverMarket): boolean {
+  const k = Number(nonce);
+  if (k !== pm.nonceKey) return k < pm.nonceKey;
+  return nonce <= pm.lastNonce;
 }
 
 function bySeq(a: RequestEntry, b: RequestEntry): number {

@@ -8,6 +8,7 @@ import { IdTable } from "./id-table.js";
 import type { Journal } from "./journal.js";
 import { MinHeap } from "./min-heap.js";
 import type { OrderBook } from "./order-book.js";
+import { ScratchList } from "./scratch-list.js";
 import { FACT, hexWord, moneyWords, StateDigest } from "./state-digest.js";
 import {
   type AssignmentEntry,
@@ -32,7 +33,7 @@ export interface Market {
   /** Every prover that has quoted here, to re-check eligibility when the rules change. */
   provers: ProverMarket[];
   /** Quotes that became eligible during the current event: waiting requests may fit them. */
-  fresh: QuoteEntry[];
+  fresh: ScratchList<QuoteEntry>;
 }
 
 /** Options of the engine; each default is what a test or a bench wants. */
@@ -64,7 +65,7 @@ export class MatchingState {
   /** Each assignment's deadline, by its request. */
   protected readonly deadlines = new MinHeap<RequestEntry>();
   /** Markets with fresh quotes in the current event. */
-  protected readonly freshMarkets: Market[] = [];
+  protected readonly freshMarkets = new ScratchList<Market>();
   protected j: Journal | null = null;
 
   constructor(init: MatchingInit = {}) {
@@ -193,6 +194,7 @@ export class MatchingState {
       prover: p,
       quote: null,
       lastNonce: -1n,
+      nonceKey: -1,
       n0: 0,
       n1: 0,
       inFlight: 0,
@@ -272,7 +274,7 @@ export class MatchingState {
     const r = a.request;
     const q = a.quote;
     const held = a.capacityHeld ? 1 : 0;
-    this.digest.toggle(sign, FACT.assignment, r.w0, r.w1, q.w0, q.w1, a.deadline >>> 0, held, a.c0, a.c1);
+    this.digest.toggle(sign, FACT.assignment, r.w0, r.w1, q.w0, q.w1, a.deadline | 0, held, a.c0, a.c1);
   }
 
   protected marketFact(sign: 1 | -1, m: Market): void {

@@ -108,6 +108,8 @@ export interface ProverMarket {
   quote: QuoteEntry | null;
   /** Highest quote nonce sequenced: an older or equal nonce is a replay and is skipped. */
   lastNonce: bigint;
+  /** `lastNonce` as a float, so that most replay checks compare floats (see `isStale`). */
+  nonceKey: number;
   n0: number;
   n1: number;
   /** Assignments holding capacity: from assignment until proof, slash or deadline. */
