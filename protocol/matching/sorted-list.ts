@@ -161,25 +161,10 @@ export class SortedList<T extends Indexed> {
       return;
     }
     const c = this.chunkOf(x, xk, xt);
+    const at = this.lowerBound(c, x, xk, xt);
     const n = this.lengths[c]!;
-    // From the chunk's end, shift each larger entry up by one cell until x's place: the lines read are
-    // the lines a shift moves anyway, in one sequential pass (a binary search first would add a chain
-    // of dependent reads over the chunk, each a likely cache miss).
-    const cs = this.cells;
-    const base = this.cellAt(c, 0);
-    let p = base + n * CELL;
-    while (p > base) {
-      const q = p - CELL;
-      const k = cs[q]!;
-      const t = cs[q + 1]!;
-      if (k < xk || (k === xk && (t < xt || (t === xt && this.compare(this.items[cs[q + 2]!]!, x) < 0))))
-        break;
-      cs[p] = k;
-      cs[p + 1] = t;
-      cs[p + 2] = cs[q + 2]!;
-      p = q;
-    }
-    const at = (p - base) / CELL;
+    const p = this.cellAt(c, at);
+    this.cells.copyWithin(p + CELL, p, this.cellAt(c, n));
     this.setCell(p, xk, xt, slot);
     this.lengths[c] = n + 1;
     if (at === 0) {
