@@ -3,7 +3,7 @@
  * time, sequence), and waiting requests in sequence order. The engine decides what is eligible; the
  * book only keeps order and answers "cheapest fitting quote".
  */
-import { CELL, SortedList } from "./sorted-list.js";
+import { SortedList } from "./sorted-list.js";
 import type { QuoteEntry, RequestEntry } from "./types.js";
 
 /**
@@ -68,24 +68,24 @@ export class OrderBook {
   best(maxPrice: bigint, provingTime: number): QuoteEntry | undefined {
     // Prices compare as floats first (Number never reverses order): bigints only on an inexact tie.
     const maxKey = Number(maxPrice);
-    const { items, cells, blocks, room, lengths, floors, discarded } = this.quotes;
+    const { items, slots, keys, ties, lengths, floors, discarded } = this.quotes;
     for (let c = 0; c < lengths.length; c++) {
-      // Cells are (key, tie, slot); the tie is the proving time where it is not -1: most quotes are
-      // read without a deref.
-      const base = blocks[c]! * room * CELL;
+      const ss = slots[c]!;
+      const ks = keys[c]!;
       if (floors[c]! > provingTime) {
-        if (above(cells[base]!, items[cells[base + 2]!]!, maxKey, maxPrice)) return undefined;
+        if (above(ks[0]!, items[ss[0]!]!, maxKey, maxPrice)) return undefined;
         continue;
       }
-      const end = base + lengths[c]! * CELL;
+      // The tie key is the proving time where it is not -1: most quotes are read without a deref.
+      const ts = ties[c]!;
+      const n = lengths[c]!;
       let fastest = Number.POSITIVE_INFINITY;
-      for (let p = base; p < end; p += CELL) {
-        const k = cells[p]!;
-        const s = cells[p + 2]!;
-        if (k >= maxKey && above(k, items[s]!, maxKey, maxPrice)) return undefined;
-        const t = cells[p + 1]!;
-        const time = t >= 0 ? t : items[s]!.provingTime;
-        if (time <= provingTime && discarded[s] === 0) return items[s]!;
+      for (let i = 0; i < n; i++) {
+        const k = ks[i]!;
+        if (k >= maxKey && above(k, items[ss[i]!]!, maxKey, maxPrice)) return undefined;
+        const t = ts[i]!;
+        const time = t >= 0 ? t : items[ss[i]!]!.provingTime;
+        if (time <= provingTime && discarded[ss[i]!] === 0) return items[ss[i]!]!;
         if (time < fastest) fastest = time;
       }
       // Scanned whole and nothing fitted: the exact floor (over discarded entries too: one may come

@@ -4,16 +4,13 @@
  * find plus a shift of at most CHUNK_SIZE entries; iteration from the smallest is a plain array walk,
  * which is what matching does most. Keys must be unique under `compare`.
  *
- * Chunks hold numbers only, all in one typed array: each entry is a cell of its `key`, `tie` and slot
- * (its index in `items`), side by side. A search compares the numbers and touches an entry (scattered
- * over the heap: a likely cache miss) only when both tie; a shift is one memmove, with no write
- * barrier per moved pointer; and a chunk is found without going through an object of its own.
+ * Chunks hold numbers only, in typed arrays: each entry's slot (its index in `items`), `key` and
+ * `tie`. A search compares the numbers and touches an entry (scattered over the heap: a likely cache
+ * miss) only when both tie; a shift is a memmove, with no write barrier per moved pointer.
  */
 
 /** Entries per chunk before it splits: small enough that a shift is short, large enough for few chunks. */
 export const CHUNK_SIZE = 256;
-/** Numbers per cell in `cells`: key, tie, slot. */
-export const CELL = 3;
 
 /** What the list keeps on each entry: the slot of its entry, so that `discard` needs no search. */
 export interface Indexed {
@@ -35,18 +32,17 @@ export class SortedList<T extends Indexed> {
   private discardedCount = 0;
   private readonly freeSlots: number[] = [];
   /**
-   * The cells of every chunk. Chunk i owns block `blocks[i]`: room for `room` cells (one over
-   * `chunkSize`: the one that splits it) from cell `blocks[i] * room`. Chunk i holds `lengths[i]`
-   * entries, never 0, and every entry of chunk i sorts before every entry of chunk i + 1.
+   * Per chunk, parallel arrays with room for one entry over `chunkSize` (the one that splits it):
+   * the entries' slots, keys and ties. Chunk i holds `lengths[i]` entries, never 0, and every entry
+   * of chunk i sorts before every entry of chunk i + 1.
    */
-  cells: Float64Array;
-  readonly blocks: number[] = [];
+  readonly slots: Int32Array[] = [];
+  readonly keys: Float64Array[] = [];
+  readonly ties: Float64Array[] = [];
   readonly lengths: number[] = [];
-  readonly room: number;
-  private readonly freeBlocks: number[] = [];
-  private usedBlocks = 0;
-  /** `key` and `tie` of each chunk's first entry (chunk i at 2i and 2i + 1), for the search over chunks. */
-  private readonly heads: number[] = [];
+  /** `key` and `tie` of each chunk's first entry, for the search over chunks. */
+  private readonly headKeys: number[] = [];
+  private readonly headTies: number[] = [];
   /**
    * Per chunk, a lower bound of `floor(x)` over its entries (exact after a split; a removal may leave
    * it lower than the true minimum, which is still a valid bound; a reader that scans a whole chunk
@@ -67,18 +63,10 @@ export class SortedList<T extends Indexed> {
     private readonly floor: (x: T) => number = () => 0,
     private readonly chunkSize = CHUNK_SIZE,
     private readonly tie: (x: T) => number = () => 0,
-  ) {
-    this.room = chunkSize + 1;
-    this.cells = new Float64Array(4 * this.room * CELL);
-  }
+  ) {}
 
   get size(): number {
     return this.count;
-  }
-
-  /** Discarded entries not yet compacted away. */
-  get discardedSize(): number {
-    return this.discardedCount;
   }
 
   /** The smallest entry, or undefined when empty. */
@@ -90,29 +78,27 @@ export class SortedList<T extends Indexed> {
   /** The entries of chunk `c`, in order, discarded ones too (a copy: for tests and views). */
   chunk(c: number): T[] {
     const out: T[] = [];
-    for (let i = 0; i < this.lengths[c]!; i++) out.push(this.items[this.slotAt(c, i)]!);
+    const s = this.slots[c]!;
+    for (let i = 0; i < this.lengths[c]!; i++) out.push(this.items[s[i]!]!);
     return out;
   }
 
-  /** Index in `cells` of entry `i` of chunk `c`. */
-  private cellAt(c: number, i: number): number {
-    return (this.blocks[c]! * this.room + i) * CELL;
-  }
-
-  private slotAt(c: number, i: number): number {
-    return this.cells[this.cellAt(c, i) + 2]!;
+  /** Discarded entries not yet compacted away. */
+  get discardedSize(): number {
+    return this.discardedCount;
   }
 
   /** Index of the chunk that holds `x` or would hold it. */
   private chunkOf(x: T, xk: number, xt: number): number {
-    const hs = this.heads;
+    const hks = this.headKeys;
+    const hts = this.headTies;
     let lo = 0;
-    let hi = this.lengths.length - 1;
+    let hi = hks.length - 1;
     // Last chunk whose head is <= x (or chunk 0).
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      const hk = hs[2 * mid]!;
-      const ht = hs[2 * mid + 1]!;
+      const hk = hks[mid]!;
+      const ht = hts[mid]!;
       if (hk < xk || (hk === xk && (ht < xt || (ht === xt && this.compareAt(mid, 0, x) <= 0)))) lo = mid;
       else hi = mid - 1;
     }
@@ -120,19 +106,19 @@ export class SortedList<T extends Indexed> {
   }
 
   private compareAt(c: number, i: number, x: T): number {
-    return this.compare(this.items[this.slotAt(c, i)]!, x);
+    return this.compare(this.items[this.slots[c]![i]!]!, x);
   }
 
   /** First position in chunk `c` whose entry is >= x. */
   private lowerBound(c: number, x: T, xk: number, xt: number): number {
-    const cs = this.cells;
-    const base = this.cellAt(c, 0);
+    const ks = this.keys[c]!;
+    const ts = this.ties[c]!;
     let lo = 0;
     let hi = this.lengths[c]!;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      const k = cs[base + mid * CELL]!;
-      const t = cs[base + mid * CELL + 1]!;
+      const k = ks[mid]!;
+      const t = ts[mid]!;
       if (k < xk || (k === xk && (t < xt || (t === xt && this.compareAt(c, mid, x) < 0)))) lo = mid + 1;
       else hi = mid;
     }
@@ -151,38 +137,6 @@ export class SortedList<T extends Indexed> {
     }
     const xk = this.key(x);
     const xt = this.tie(x);
-    const slot = this.takeSlot(x);
-    if (this.lengths.length === 0) {
-      this.addChunk(0, 1);
-      this.setCell(this.cellAt(0, 0), xk, xt, slot);
-      this.heads[0] = xk;
-      this.heads[1] = xt;
-      this.floors[0] = this.floor(x);
-      return;
-    }
-    const c = this.chunkOf(x, xk, xt);
-    const at = this.lowerBound(c, x, xk, xt);
-    const n = this.lengths[c]!;
-    const p = this.cellAt(c, at);
-    this.cells.copyWithin(p + CELL, p, this.cellAt(c, n));
-    this.setCell(p, xk, xt, slot);
-    this.lengths[c] = n + 1;
-    if (at === 0) {
-      this.heads[2 * c] = xk;
-      this.heads[2 * c + 1] = xt;
-    }
-    const f = this.floor(x);
-    if (f < this.floors[c]!) this.floors[c] = f;
-    if (n + 1 > this.chunkSize) this.split(c);
-  }
-
-  private setCell(p: number, key: number, tie: number, slot: number): void {
-    this.cells[p] = key;
-    this.cells[p + 1] = tie;
-    this.cells[p + 2] = slot;
-  }
-
-  private takeSlot(x: T): number {
     const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.items.length;
     this.items[slot] = x;
     x.indexSlot = slot;
@@ -191,33 +145,48 @@ export class SortedList<T extends Indexed> {
       grown.set(this.discarded);
       this.discarded = grown;
     }
-    return slot;
+    if (this.lengths.length === 0) {
+      this.addChunk(0, 1);
+      this.slots[0]![0] = slot;
+      this.keys[0]![0] = xk;
+      this.ties[0]![0] = xt;
+      this.headKeys[0] = xk;
+      this.headTies[0] = xt;
+      this.floors[0] = this.floor(x);
+      return;
+    }
+    const c = this.chunkOf(x, xk, xt);
+    const at = this.lowerBound(c, x, xk, xt);
+    const n = this.lengths[c]!;
+    const ss = this.slots[c]!;
+    const ks = this.keys[c]!;
+    const ts = this.ties[c]!;
+    ss.copyWithin(at + 1, at, n);
+    ks.copyWithin(at + 1, at, n);
+    ts.copyWithin(at + 1, at, n);
+    ss[at] = slot;
+    ks[at] = xk;
+    ts[at] = xt;
+    this.lengths[c] = n + 1;
+    if (at === 0) {
+      this.headKeys[c] = xk;
+      this.headTies[c] = xt;
+    }
+    const f = this.floor(x);
+    if (f < this.floors[c]!) this.floors[c] = f;
+    if (n + 1 > this.chunkSize) this.split(c);
   }
 
   /** Make room for a chunk at index `c` holding `length` entries (the caller fills it). */
   private addChunk(c: number, length: number): void {
-    let block = this.freeBlocks.pop();
-    if (block === undefined) {
-      block = this.usedBlocks++;
-      if (this.usedBlocks * this.room * CELL > this.cells.length) {
-        const grown = new Float64Array(this.cells.length * 2);
-        grown.set(this.cells);
-        this.cells = grown;
-      }
-    }
-    this.blocks.splice(c, 0, block);
+    const room = this.chunkSize + 1;
+    this.slots.splice(c, 0, new Int32Array(room));
+    this.keys.splice(c, 0, new Float64Array(room));
+    this.ties.splice(c, 0, new Float64Array(room));
     this.lengths.splice(c, 0, length);
-    this.heads.splice(2 * c, 0, 0, 0);
+    this.headKeys.splice(c, 0, 0);
+    this.headTies.splice(c, 0, 0);
     this.floors.splice(c, 0, 0);
-  }
-
-  /** Remove chunk `c` (empty now); its block is reused by the next chunk made. */
-  private dropChunk(c: number): void {
-    this.freeBlocks.push(this.blocks[c]!);
-    this.blocks.splice(c, 1);
-    this.lengths.splice(c, 1);
-    this.heads.splice(2 * c, 2);
-    this.floors.splice(c, 1);
   }
 
   /** Split an overfull chunk in two halves. */
@@ -225,11 +194,12 @@ export class SortedList<T extends Indexed> {
     const half = this.chunkSize >> 1;
     const n = this.lengths[c]!;
     this.addChunk(c + 1, n - half);
-    this.cells.copyWithin(this.cellAt(c + 1, 0), this.cellAt(c, half), this.cellAt(c, n));
+    this.slots[c + 1]!.set(this.slots[c]!.subarray(half, n));
+    this.keys[c + 1]!.set(this.keys[c]!.subarray(half, n));
+    this.ties[c + 1]!.set(this.ties[c]!.subarray(half, n));
     this.lengths[c] = half;
-    const h = this.cellAt(c + 1, 0);
-    this.heads[2 * c + 2] = this.cells[h]!;
-    this.heads[2 * c + 3] = this.cells[h + 1]!;
+    this.headKeys[c + 1] = this.keys[c + 1]![0]!;
+    this.headTies[c + 1] = this.ties[c + 1]![0]!;
     this.floors[c] = this.minFloor(c);
     this.floors[c + 1] = this.minFloor(c + 1);
   }
@@ -251,35 +221,47 @@ export class SortedList<T extends Indexed> {
 
   /** Drop every discarded entry; chunks left empty go. Floors stay valid bounds (entries only left). */
   private compact(): void {
-    const cs = this.cells;
     const dead = this.discarded;
-    for (let c = this.lengths.length - 1; c >= 0; c--) {
-      const base = this.cellAt(c, 0);
+    let to = 0;
+    for (let c = 0; c < this.lengths.length; c++) {
+      const ss = this.slots[c]!;
+      const ks = this.keys[c]!;
+      const ts = this.ties[c]!;
       const n = this.lengths[c]!;
       let kept = 0;
       for (let i = 0; i < n; i++) {
-        const p = base + i * CELL;
-        const s = cs[p + 2]!;
+        const s = ss[i]!;
         if (dead[s] === 1) {
           dead[s] = 0;
           this.items[s] = undefined;
           this.freeSlots.push(s);
-        } else {
-          const to = base + kept * CELL;
-          cs[to] = cs[p]!;
-          cs[to + 1] = cs[p + 1]!;
-          cs[to + 2] = s;
-          kept++;
+          continue;
         }
+        ss[kept] = s;
+        ks[kept] = ks[i]!;
+        ts[kept] = ts[i]!;
+        kept++;
       }
-      if (kept === 0) {
-        this.dropChunk(c);
-        continue;
-      }
-      this.lengths[c] = kept;
-      this.heads[2 * c] = cs[base]!;
-      this.heads[2 * c + 1] = cs[base + 1]!;
+      if (kept === 0) continue;
+      this.slots[to] = ss;
+      this.keys[to] = ks;
+      this.ties[to] = ts;
+      this.lengths[to] = kept;
+      this.headKeys[to] = ks[0]!;
+      this.headTies[to] = ts[0]!;
+      this.floors[to] = this.floors[c]!;
+      to++;
     }
+    for (const a of [
+      this.slots,
+      this.keys,
+      this.ties,
+      this.lengths,
+      this.headKeys,
+      this.headTies,
+      this.floors,
+    ])
+      a.length = to;
     this.discardedCount = 0;
   }
 
@@ -292,36 +274,43 @@ export class SortedList<T extends Indexed> {
     // Keys are unique under `compare`: if `x` is here, it is where it would be inserted.
     const at = this.lowerBound(c, x, xk, xt);
     const n = this.lengths[c]!;
-    if (at >= n) return false;
-    const p = this.cellAt(c, at);
-    const s = this.cells[p + 2]!;
-    if (this.items[s] !== x || this.discarded[s] === 1) return false;
+    const ss = this.slots[c]!;
+    if (at >= n || this.items[ss[at]!] !== x) return false;
+    if (this.discarded[ss[at]!] === 1) return false;
     this.count--;
-    this.items[s] = undefined;
-    this.freeSlots.push(s);
-    this.cells.copyWithin(p, p + CELL, this.cellAt(c, n));
+    this.items[ss[at]!] = undefined;
+    this.freeSlots.push(ss[at]!);
+    ss.copyWithin(at, at + 1, n);
+    this.keys[c]!.copyWithin(at, at + 1, n);
+    this.ties[c]!.copyWithin(at, at + 1, n);
     this.lengths[c] = n - 1;
-    if (n === 1) this.dropChunk(c);
-    else if (at === 0) {
-      this.heads[2 * c] = this.cells[p]!;
-      this.heads[2 * c + 1] = this.cells[p + 1]!;
+    if (n === 1) {
+      this.slots.splice(c, 1);
+      this.keys.splice(c, 1);
+      this.ties.splice(c, 1);
+      this.lengths.splice(c, 1);
+      this.headKeys.splice(c, 1);
+      this.headTies.splice(c, 1);
+      this.floors.splice(c, 1);
+    } else if (at === 0) {
+      this.headKeys[c] = this.keys[c]![0]!;
+      this.headTies[c] = this.ties[c]![0]!;
     }
     return true;
   }
 
   private minFloor(c: number): number {
     let m = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < this.lengths[c]!; i++) m = Math.min(m, this.floor(this.items[this.slotAt(c, i)]!));
+    const s = this.slots[c]!;
+    for (let i = 0; i < this.lengths[c]!; i++) m = Math.min(m, this.floor(this.items[s[i]!]!));
     return m;
   }
 
   /** Every entry, smallest first. */
   *[Symbol.iterator](): IterableIterator<T> {
     for (let c = 0; c < this.lengths.length; c++) {
-      for (let i = 0; i < this.lengths[c]!; i++) {
-        const s = this.slotAt(c, i);
-        if (this.discarded[s] === 0) yield this.items[s]!;
-      }
+      const s = this.slots[c]!;
+      for (let i = 0; i < this.lengths[c]!; i++) if (this.discarded[s[i]!] === 0) yield this.items[s[i]!]!;
     }
   }
 }
