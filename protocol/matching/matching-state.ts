@@ -9,7 +9,8 @@ import type { Journal } from "./journal.js";
 import { MinHeap } from "./min-heap.js";
 import type { OrderBook } from "./order-book.js";
 import { ScratchList } from "./scratch-list.js";
-import { FACT, hexWord, moneyWords, StateDigest } from "./state-digest.js";
+import { FACT, hexWord, StateDigest } from "./state-digest.js";
+import { assignmentFact, pmFact, proverFact, requestFact } from "./state-facts.js";
 import {
   type AssignmentEntry,
   type MarketParams,
@@ -20,6 +21,17 @@ import {
   type RequestEntry,
   type RequestStatus,
 } from "./types.js";
+import {
+  undoDrop,
+  undoEligible,
+  undoForget,
+  undoInFlight,
+  undoLink,
+  undoNewProver,
+  undoNewProverMarket,
+  undoRelease,
+  undoStatus,
+} from "./undo.js";
 
 /** A market: its rules and its book. */
 export interface Market {
@@ -95,73 +107,17 @@ export class MatchingState {
       if (m.fresh.length === 0) this.freshMarkets.push(m);
       m.fresh.push(q);
     } else m.book.quotes.discard(q);
-    this.j?.push(this.undoEligible(pm, q, m, on));
-  }
-
-  // Undo records are built in methods of their own: a closure created in a mutation's method would
-  // make V8 allocate that method's variables on the heap at every call, journaling or not.
-
-  private undoEligible(pm: ProverMarket, q: QuoteEntry, m: Market, on: boolean) {
-    return () => {
-      pm.eligible = !on;
-      if (on) m.book.quotes.discard(q);
-      else m.book.quotes.insert(q);
-    };
-  }
-
-  private undoDrop(q: QuoteEntry) {
-    return () => {
-      q.live = true;
-      this.digest.toggle(1, FACT.quote, q.w0, q.w1);
-    };
-  }
-
-  private undoStatus(r: RequestEntry, old: RequestStatus) {
-    return () => {
-      r.status = old;
-    };
-  }
-
-  private undoInFlight(pm: ProverMarket, delta: 1 | -1) {
-    return () => {
-      pm.inFlight -= delta;
-    };
-  }
-
-  private undoNewProver(p: Prover) {
-    return () => {
-      this.proverFact(-1, p);
-      this.provers.delete(p.address);
-    };
-  }
-
-  private undoNewProverMarket(pm: ProverMarket, m: Market) {
-    return () => {
-      this.pmFact(-1, pm);
-      m.provers.pop();
-      pm.prover.markets.pop();
-      if (pm.prover.home === pm) pm.prover.home = null;
-    };
-  }
-
-  private undoForget(r: RequestEntry) {
-    return () => {
-      this.requests.set(r.id, r);
-      this.requestFact(1, r);
-    };
+    this.j?.push(undoEligible(pm, q, m, on));
   }
 
   /** Undo an append (`linked`) or an unlink of `r` in `m`'s waiting list. */
-  protected undoLink(m: Market, r: RequestEntry, linked: boolean) {
-    return linked ? () => m.book.unlink(r) : () => m.book.relink(r);
-  }
 
   /** Take a quote out of service (replaced or lapsed); its prover's in-flight work stays counted. */
   protected dropQuote(q: QuoteEntry, m: Market): void {
     if (q.pm.eligible) this.setEligible(q.pm, q, m, false);
     q.live = false;
     this.digest.toggle(-1, FACT.quote, q.w0, q.w1);
-    this.j?.push(this.undoDrop(q));
+    this.j?.push(undoDrop(this, q));
   }
 
   /** The prover's record, created with zero collateral on first sight. */
@@ -179,8 +135,8 @@ export class MatchingState {
       markets: [],
     };
     this.provers.set(address, p);
-    this.proverFact(1, p);
-    this.j?.push(this.undoNewProver(p));
+    proverFact(this.digest, 1, p);
+    this.j?.push(undoNewProver(this, p));
     return p;
   }
 
@@ -203,31 +159,31 @@ export class MatchingState {
     p.markets.push(pm);
     if (p.home === null) p.home = pm;
     m.provers.push(pm);
-    this.pmFact(1, pm);
-    this.j?.push(this.undoNewProverMarket(pm, m));
+    pmFact(this.digest, 1, pm);
+    this.j?.push(undoNewProverMarket(this, pm, m));
     return pm;
   }
 
   protected setStatus(r: RequestEntry, status: RequestStatus): void {
     const old = r.status;
-    this.requestFact(-1, r);
+    requestFact(this.digest, -1, r);
     r.status = status;
-    this.requestFact(1, r);
-    this.j?.push(this.undoStatus(r, old));
+    requestFact(this.digest, 1, r);
+    this.j?.push(undoStatus(r, old));
   }
 
   protected addInFlight(pm: ProverMarket, delta: 1 | -1): void {
-    this.pmFact(-1, pm);
+    pmFact(this.digest, -1, pm);
     pm.inFlight += delta;
-    this.pmFact(1, pm);
-    this.j?.push(this.undoInFlight(pm, delta));
+    pmFact(this.digest, 1, pm);
+    this.j?.push(undoInFlight(pm, delta));
   }
 
   /** The assignment's deadline passed or it settled: its prover's capacity is free again. */
   protected releaseCapacity(a: AssignmentEntry): void {
-    this.assignmentFact(-1, a);
+    assignmentFact(this.digest, -1, a);
     a.capacityHeld = false;
-    this.assignmentFact(1, a);
+    assignmentFact(this.digest, 1, a);
     this.j?.push(undoRelease(a));
     this.addInFlight(a.pm, -1);
   }
@@ -247,56 +203,12 @@ export class MatchingState {
     const m = this.markets.get(r.marketId)!;
     if (r.status === REQUEST_STATUS.waiting) {
       m.book.unlink(r);
-      this.j?.push(this.undoLink(m, r, false));
+      this.j?.push(undoLink(m, r, false));
     }
     this.requests.delete(r.id);
-    this.requestFact(-1, r);
-    this.j?.push(this.undoForget(r));
+    requestFact(this.digest, -1, r);
+    this.j?.push(undoForget(this, r));
   }
-
-  // ---- digest facts: each toggles one fact in or out of the multiset hash ----
-
-  protected requestFact(sign: 1 | -1, r: RequestEntry): void {
-    this.digest.toggle(sign, FACT.request, r.w0, r.w1, r.status);
-  }
-
-  protected pmFact(sign: 1 | -1, pm: ProverMarket): void {
-    const p = pm.prover;
-    this.digest.toggle(sign, FACT.proverMarket, pm.marketId, p.w0, p.w1, pm.inFlight, pm.n0, pm.n1);
-  }
-
-  protected proverFact(sign: 1 | -1, p: Prover): void {
-    const [t0, t1] = moneyWords(p.total);
-    this.digest.toggle(sign, FACT.prover, p.w0, p.w1, t0, t1);
-  }
-
-  protected assignmentFact(sign: 1 | -1, a: AssignmentEntry): void {
-    const r = a.request;
-    const q = a.quote;
-    const held = a.capacityHeld ? 1 : 0;
-    this.digest.toggle(sign, FACT.assignment, r.w0, r.w1, q.w0, q.w1, a.deadline | 0, held, a.c0, a.c1);
-  }
-
-  protected marketFact(sign: 1 | -1, m: Market): void {
-    const p = m.params;
-    const tee = p.requiresTee ? 1 : 0;
-    this.digest.toggle(
-      sign,
-      FACT.market,
-      p.marketId,
-      m.cpr0,
-      m.cpr1,
-      p.minProvingTime,
-      p.maxProvingTime,
-      tee,
-    );
-  }
-}
-
-function undoRelease(a: AssignmentEntry): () => void {
-  return () => {
-    a.capacityHeld = true;
-  };
 }
 
 /** Set a prover's collateral, total and held, keeping its `freeKey` in step. */
