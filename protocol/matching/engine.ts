@@ -179,13 +179,9 @@ export class MatchingEngine extends MatchingRule {
     if (isStale(input.nonce, pm)) return "stale_nonce";
     const q: QuoteEntry = {
       id: input.id,
-      marketId: input.marketId,
-      prover: input.prover,
       price: input.price,
       provingTime: input.provingTime,
       capacity: input.capacity,
-      validUntil: input.validUntil,
-      nonce: input.nonce,
       seq,
       priceKey: Number(input.price),
       w0: hexWord(input.id, 0),
@@ -208,7 +204,7 @@ export class MatchingEngine extends MatchingRule {
     this.digest.toggle(1, FACT.quote, q.w0, q.w1);
     this.j?.push(undoQuote(this, q, old, lastNonce, nonceKey, n0, n1));
     // The heap holds the prover's slot, not the quote: a replaced quote is not kept alive by it.
-    this.quoteExpiry.push(q.validUntil, seq, pm);
+    this.quoteExpiry.push(input.validUntil, seq, pm);
     this.refresh(pm);
     this.matchFresh();
     return "quoted";
@@ -272,7 +268,7 @@ export class MatchingEngine extends MatchingRule {
       const q = this.popDue(this.quoteExpiry).quote;
       // Skip slots whose quote was replaced since (a newer quote has its own entry).
       if (q === null || q.seq !== seq) continue;
-      this.dropQuote(q, this.markets.get(q.marketId)!);
+      this.dropQuote(q, q.pm.market);
       pmFact(this.digest, -1, q.pm);
       q.pm.quote = null;
       pmFact(this.digest, 1, q.pm);

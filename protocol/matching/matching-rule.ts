@@ -55,7 +55,7 @@ export class MatchingRule extends MatchingState {
     this.out.push({
       requestId: r.id,
       quoteId: q.id,
-      prover: q.prover,
+      prover: pm.prover.address,
       price: q.price,
       provingTime: q.provingTime,
     });

@@ -89,7 +89,7 @@ export class MatchingState {
   /** Put a quote in or out of its market's index as its eligibility now says. */
   protected refresh(pm: ProverMarket): void {
     const q = pm.quote;
-    const m = this.markets.get(pm.marketId)!;
+    const m = pm.market;
     const on = q !== null && pm.inFlight < q.capacity && hasFree(pm.prover, m);
     if (on !== pm.eligible) this.setEligible(pm, q!, m, on);
   }
@@ -147,6 +147,7 @@ export class MatchingState {
     for (let i = 1; i < pms.length; i++) if (pms[i]!.marketId === id) return pms[i]!;
     const pm: ProverMarket = {
       marketId: id,
+      market: m,
       prover: p,
       quote: null,
       lastNonce: -1n,

@@ -32,8 +32,11 @@ function scramble(w: number): number {
   return Math.imul(rotl(Math.imul(w, 0xcc9e2d51), 15), 0x1b873593);
 }
 
+/** murmur3's round constant as an int32: the add stays an int32 add (same bits mod 2^32). */
+const ROUND_ADD = 0xe6546b64 | 0;
+
 function round(h: number, k: number): number {
-  return (Math.imul(rotl(h ^ k, 13), 5) + 0xe6546b64) | 0;
+  return (Math.imul(rotl(h ^ k, 13), 5) + ROUND_ADD) | 0;
 }
 
 /** One lane's hash of a fact whose words are already scrambled. */

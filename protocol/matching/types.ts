@@ -3,6 +3,7 @@
  * callers outside `protocol/matching` read them (tests, the node's status views) but never write them.
  */
 import type { Address, Hex32 } from "../bytes.js";
+import type { Market } from "./matching-state.js";
 
 /** Where a known request stands. */
 export const REQUEST_STATUS = { waiting: 0, assigned: 1, cancelled: 2 } as const;
@@ -58,8 +59,15 @@ export interface RequestEntry extends RequestInput {
   assignment: AssignmentEntry | null;
 }
 
-/** A prover's current quote in one market. */
-export interface QuoteEntry extends QuoteInput {
+/**
+ * A prover's current quote in one market: what matching reads of it. Its market and prover are its
+ * `pm`'s, its nonce is `pm.lastNonce`, its valid-until sits in the expiry heap.
+ */
+export interface QuoteEntry {
+  id: Hex32;
+  price: bigint;
+  provingTime: number;
+  capacity: number;
   seq: number;
   /**
    * `price` as a float: Number(bigint) never reverses order, so a < b on floats implies a < b on
@@ -104,6 +112,8 @@ export interface Prover {
  */
 export interface ProverMarket {
   marketId: number;
+  /** Its market's record (the engine's Map holds the same): found without a lookup. */
+  market: Market;
   prover: Prover;
   quote: QuoteEntry | null;
   /** Highest quote nonce sequenced: an older or equal nonce is a replay and is skipped. */
