@@ -8,20 +8,34 @@
 import type { Address, Hex32 } from "../bytes.js";
 import type { Assignment } from "../messages.js";
 import { Journal } from "./journal.js";
-import { type Market, MatchingState } from "./matching-state.js";
+import { MatchingRule } from "./matching-rule.js";
+import { type Market, setCollateral } from "./matching-state.js";
 import type { MinHeap } from "./min-heap.js";
 import { OrderBook } from "./order-book.js";
-import { FACT, hexWord, moneyWords, nonceWords } from "./state-digest.js";
+import { ScratchList } from "./scratch-list.js";
+import { FACT, hexWord, moneyWords, nonceWord } from "./state-digest.js";
+import { assignmentFact, marketFact, pmFact, proverFact, requestFact } from "./state-facts.js";
 import {
-  type AssignmentEntry,
   type EventOutcome,
   type MarketParams,
+  type ProverMarket,
   type QuoteEntry,
   type QuoteInput,
   REQUEST_STATUS,
   type RequestEntry,
   type RequestInput,
 } from "./types.js";
+import {
+  undoCollateral,
+  undoLapse,
+  undoLink,
+  undoMarketRules,
+  undoNewMarket,
+  undoPop,
+  undoQuote,
+  undoRequest,
+  undoSettle,
+} from "./undo.js";
 
 export type { Market, MatchingInit } from "./matching-state.js";
 
@@ -35,9 +49,7 @@ interface Savepoint {
 }
 
 /** Every market's matching state and the rule that changes it. */
-export class MatchingEngine extends MatchingState {
-  /** Assignments produced since the last `takeAssignments`. */
-  private out: Assignment[] = [];
+export class MatchingEngine extends MatchingRule {
   private save: Savepoint | null = null;
 
   /** Start recording undo information: everything until `commit` or `rollback` is one unit. */
@@ -72,33 +84,35 @@ export class MatchingEngine extends MatchingState {
     this.commit();
   }
 
-  /** The assignments produced since the last call, in the order they were made. */
-  takeAssignments(): Assignment[] {
-    const out = this.out;
-    this.out = [];
-    return out;
-  }
-
   /** A market appears or its rules change (a chain fact). */
   market(p: MarketParams): EventOutcome {
     this.nextSeq++;
-    const [cpr0, cpr1] = moneyWords(p.collateralPerRequest);
+    const [c0, c1] = moneyWords(p.collateralPerRequest);
+    // As int32, like every word a record keeps for the digest (no heap number per field).
+    const cpr0 = c0 | 0;
+    const cpr1 = c1 | 0;
+    const cprKey = Number(p.collateralPerRequest);
     const old = this.markets.get(p.marketId);
     if (old === undefined) {
-      const m: Market = { params: p, cpr0, cpr1, book: new OrderBook(), provers: [], fresh: [] };
+      const m: Market = {
+        params: p,
+        cpr0,
+        cpr1,
+        cprKey,
+        book: new OrderBook(),
+        provers: [],
+        fresh: new ScratchList(),
+      };
       this.markets.set(p.marketId, m);
-      this.marketFact(1, m);
-      this.j?.push(() => {
-        this.markets.delete(p.marketId);
-        this.marketFact(-1, m);
-      });
+      marketFact(this.digest, 1, m);
+      this.j?.push(undoNewMarket(this, m));
       return "updated";
     }
-    const prev = { params: old.params, cpr0: old.cpr0, cpr1: old.cpr1 };
-    this.marketFact(-1, old);
-    Object.assign(old, { params: p, cpr0, cpr1 });
-    this.marketFact(1, old);
-    this.j?.push(() => Object.assign(old, prev));
+    const prev = { params: old.params, cpr0: old.cpr0, cpr1: old.cpr1, cprKey: old.cprKey };
+    marketFact(this.digest, -1, old);
+    Object.assign(old, { params: p, cpr0, cpr1, cprKey });
+    marketFact(this.digest, 1, old);
+    this.j?.push(undoMarketRules(old, prev));
     for (const pm of old.provers) this.refresh(pm);
     this.matchFresh();
     return "updated";
@@ -109,12 +123,10 @@ export class MatchingEngine extends MatchingState {
     this.nextSeq++;
     const p = this.prover(address);
     const old = p.total;
-    this.proverFact(-1, p);
-    p.total = total;
-    this.proverFact(1, p);
-    this.j?.push(() => {
-      p.total = old;
-    });
+    proverFact(this.digest, -1, p);
+    setCollateral(p, total, p.held);
+    proverFact(this.digest, 1, p);
+    this.j?.push(undoCollateral(p, old));
     this.refreshProver(p);
     this.matchFresh();
     return "updated";
@@ -126,8 +138,6 @@ export class MatchingEngine extends MatchingState {
     const m = this.markets.get(input.marketId);
     if (m === undefined) return "unknown_market";
     if (input.assignBy <= this.time) return "expired";
-    if (this.requests.has(input.id)) return "duplicate";
-    const q = m.book.best(input.maxPrice, input.provingTime);
     const r: RequestEntry = {
       id: input.id,
       marketId: input.marketId,
@@ -136,23 +146,25 @@ export class MatchingEngine extends MatchingState {
       assignBy: input.assignBy,
       provingTime: input.provingTime,
       seq,
-      status: q ? REQUEST_STATUS.assigned : REQUEST_STATUS.waiting,
+      status: REQUEST_STATUS.waiting,
       w0: hexWord(input.id, 0),
       w1: hexWord(input.id, 1),
       prev: null,
       next: null,
       assignment: null,
     };
-    this.requests.set(r.id, r);
-    this.requestFact(1, r);
-    this.j?.push(this.undoRequest(r));
+    if (!this.requests.add(r.id, r)) return "duplicate";
+    const q = m.book.best(input.maxPrice, input.provingTime);
+    if (q) r.status = REQUEST_STATUS.assigned;
+    requestFact(this.digest, 1, r);
+    this.j?.push(undoRequest(this, r));
     this.requestExpiry.push(r.assignBy, seq, r);
     if (q) {
       this.assign(r, q, m);
       return "assigned";
     }
     m.book.append(r);
-    this.j?.push(() => m.book.unlink(r));
+    this.j?.push(undoLink(m, r, true));
     return "waiting";
   }
 
@@ -164,38 +176,35 @@ export class MatchingEngine extends MatchingState {
     if (input.validUntil <= this.time) return "expired";
     const pm = this.proverMarket(this.prover(input.prover), m);
     // A replayed or reordered older quote must not undo the prover's newer terms.
-    if (input.nonce <= pm.lastNonce) return "stale_nonce";
+    if (isStale(input.nonce, pm)) return "stale_nonce";
     const q: QuoteEntry = {
       id: input.id,
-      marketId: input.marketId,
-      prover: input.prover,
       price: input.price,
       provingTime: input.provingTime,
       capacity: input.capacity,
-      validUntil: input.validUntil,
-      nonce: input.nonce,
       seq,
       priceKey: Number(input.price),
       w0: hexWord(input.id, 0),
       w1: hexWord(input.id, 1),
       pm,
       live: true,
+      indexSlot: -1,
     };
     const old = pm.quote;
     if (old) this.dropQuote(old, m);
-    const { lastNonce, n0, n1 } = pm;
-    this.pmFact(-1, pm);
+    const { lastNonce, nonceKey, n0, n1 } = pm;
+    pmFact(this.digest, -1, pm);
     pm.quote = q;
     pm.lastNonce = input.nonce;
-    // Nonces are u64: two words cover them.
-    const words = nonceWords(input.nonce);
-    pm.n0 = words[0];
-    pm.n1 = words[1];
-    this.pmFact(1, pm);
+    pm.nonceKey = Number(input.nonce);
+    // Nonces are u64: two words cover them (kept as int32: the digest reads only their bits).
+    pm.n0 = nonceWord(input.nonce, 0) | 0;
+    pm.n1 = nonceWord(input.nonce, 1) | 0;
+    pmFact(this.digest, 1, pm);
     this.digest.toggle(1, FACT.quote, q.w0, q.w1);
-    this.j?.push(this.undoQuote(q, old, lastNonce, n0, n1));
+    this.j?.push(undoQuote(this, q, old, lastNonce, nonceKey, n0, n1));
     // The heap holds the prover's slot, not the quote: a replaced quote is not kept alive by it.
-    this.quoteExpiry.push(q.validUntil, seq, pm);
+    this.quoteExpiry.push(input.validUntil, seq, pm);
     this.refresh(pm);
     this.matchFresh();
     return "quoted";
@@ -210,7 +219,7 @@ export class MatchingEngine extends MatchingState {
     if (r.status !== REQUEST_STATUS.waiting) return "not_waiting";
     const m = this.markets.get(r.marketId)!;
     m.book.unlink(r);
-    this.j?.push(() => m.book.relink(r));
+    this.j?.push(undoLink(m, r, false));
     this.setStatus(r, REQUEST_STATUS.cancelled);
     return "cancelled";
   }
@@ -223,14 +232,10 @@ export class MatchingEngine extends MatchingState {
     if (r === undefined || !a) return "unknown_request";
     const { pm } = a;
     if (a.capacityHeld) this.releaseCapacity(a);
-    this.assignmentFact(-1, a);
+    assignmentFact(this.digest, -1, a);
     r.assignment = null;
-    pm.prover.held -= a.collateral;
-    this.j?.push(() => {
-      pm.prover.held += a.collateral;
-      r.assignment = a;
-      this.assignmentFact(1, a);
-    });
+    setCollateral(pm.prover, pm.prover.total, pm.prover.held - a.collateral);
+    this.j?.push(undoSettle(this, a));
     // Kept past assign-by only for this assignment: now it goes.
     if (r.assignBy <= this.time) this.forgetRequest(r);
     this.refreshProver(pm.prover);
@@ -263,13 +268,11 @@ export class MatchingEngine extends MatchingState {
       const q = this.popDue(this.quoteExpiry).quote;
       // Skip slots whose quote was replaced since (a newer quote has its own entry).
       if (q === null || q.seq !== seq) continue;
-      this.dropQuote(q, this.markets.get(q.marketId)!);
-      this.pmFact(-1, q.pm);
+      this.dropQuote(q, q.pm.market);
+      pmFact(this.digest, -1, q.pm);
       q.pm.quote = null;
-      this.pmFact(1, q.pm);
-      this.j?.push(() => {
-        q.pm.quote = q;
-      });
+      pmFact(this.digest, 1, q.pm);
+      this.j?.push(undoLapse(q));
     }
     while (this.deadlines.due(time)) {
       const a = this.popDue(this.deadlines).assignment;
@@ -280,118 +283,22 @@ export class MatchingEngine extends MatchingState {
     this.matchFresh();
   }
 
-  // Undo records are built in methods of their own: a closure created in an event's method would
-  // make V8 allocate that method's variables on the heap at every call, journaling or not.
-
-  private undoQuote(q: QuoteEntry, old: QuoteEntry | null, lastNonce: bigint, n0: number, n1: number) {
-    return () => {
-      const pm = q.pm;
-      this.digest.toggle(-1, FACT.quote, q.w0, q.w1);
-      pm.quote = old;
-      pm.lastNonce = lastNonce;
-      pm.n0 = n0;
-      pm.n1 = n1;
-      q.live = false;
-    };
-  }
-
-  private undoRequest(r: RequestEntry) {
-    return () => {
-      this.requests.delete(r.id);
-      this.requestFact(-1, r);
-    };
-  }
-
-  private undoAssign(a: AssignmentEntry) {
-    return () => {
-      this.assignmentFact(-1, a);
-      a.request.assignment = null;
-      a.pm.prover.held -= a.collateral;
-    };
-  }
-
   /** Pop the earliest entry of a heap, journaling how to put it back. */
   private popDue<T>(heap: MinHeap<T>): T {
     const at = heap.peekAt();
     const seq = heap.peekSeq();
     const item = heap.pop()!;
-    this.j?.push(() => heap.push(at, seq, item));
+    this.j?.push(undoPop(heap, at, seq, item));
     return item;
   }
+}
 
-  private clearFresh(): void {
-    for (const m of this.freshMarkets) m.fresh.length = 0;
-    this.freshMarkets.length = 0;
-  }
-
-  /** Give `r` to `q`'s prover at `q`'s price; hold one unit of capacity and the market's collateral. */
-  private assign(r: RequestEntry, q: QuoteEntry, m: Market): void {
-    if (r.status !== REQUEST_STATUS.assigned) this.setStatus(r, REQUEST_STATUS.assigned);
-    const pm = q.pm;
-    const a: AssignmentEntry = {
-      request: r,
-      quote: q,
-      pm,
-      seq: r.seq,
-      deadline: this.time + q.provingTime,
-      capacityHeld: true,
-      collateral: m.params.collateralPerRequest,
-      c0: m.cpr0,
-      c1: m.cpr1,
-    };
-    r.assignment = a;
-    pm.prover.held += a.collateral;
-    this.assignmentFact(1, a);
-    this.j?.push(this.undoAssign(a));
-    this.addInFlight(pm, 1);
-    // Keyed by the request: a settled assignment is not kept alive by the heap.
-    this.deadlines.push(a.deadline, a.seq, r);
-    this.out.push({
-      requestId: r.id,
-      quoteId: q.id,
-      prover: q.prover,
-      price: q.price,
-      provingTime: q.provingTime,
-    });
-    if (a.collateral === 0n) this.refresh(pm);
-    else this.refreshProver(pm.prover);
-  }
-
-  /**
-   * Match waiting requests against the quotes that became eligible in this event. Before the event
-   * no waiting request fitted any eligible quote, and matching only ever takes eligibility away; so
-   * only a request that fits a fresh quote can match now. Those are taken in sequence order (across
-   * markets too: they compete for the same provers' collateral), each to the best quote of its market.
-   */
-  private matchFresh(): void {
-    const markets = this.freshMarkets;
-    if (markets.length === 0) return;
-    const candidates: RequestEntry[] = [];
-    for (const m of markets) {
-      const qs = m.fresh;
-      const book = m.book;
-      if (book.waitingCount === 0) continue;
-      let minPrice = qs[0]!.price;
-      let minTime = qs[0]!.provingTime;
-      for (const q of qs) {
-        if (q.price < minPrice) minPrice = q.price;
-        if (q.provingTime < minTime) minTime = q.provingTime;
-      }
-      if (minPrice > book.waitingMaxPrice || minTime > book.waitingMaxProvingTime) continue;
-      for (let r = book.head; r !== null; r = r.next) {
-        if (qs.some((q) => q.price <= r.maxPrice && q.provingTime <= r.provingTime)) candidates.push(r);
-      }
-    }
-    const several = markets.length > 1;
-    this.clearFresh();
-    if (several) candidates.sort((a, b) => a.seq - b.seq);
-    for (const r of candidates) {
-      const m = this.markets.get(r.marketId)!;
-      const q = m.book.best(r.maxPrice, r.provingTime);
-      if (q === undefined) continue;
-      m.book.unlink(r);
-      this.j?.push(() => m.book.relink(r));
-      this.assign(r, q, m);
-    }
-  }
+/**
+ * Is `nonce` at or below the prover's last in the market (a replay)? Number() of a bigint never
+ * reverses order: keys that differ decide it without reading the stored bigint.
+ */
+function isStale(nonce: bigint, pm: ProverMarket): boolean {
+  const k = Number(nonce);
+  if (k !== pm.nonceKey) return k < pm.nonceKey;
+  return nonce <= pm.lastNonce;
 }

@@ -73,6 +73,29 @@ export class IdTable<K extends string, V> {
     this.count++;
   }
 
+  /**
+   * Add `value` under `key` unless the key is already there: one probe where `has` then `set` take
+   * two. False, with nothing changed, when the key is present.
+   */
+  add(key: K, value: V): boolean {
+    if ((this.count + 1) * 2 > this.records.length) this.grow();
+    const w0 = tailWord(key, 1);
+    const w1 = tailWord(key, 2);
+    const ws = this.words;
+    const mask = this.mask;
+    let i = this.slotOf(w0, w1);
+    for (; ws[i * STRIDE + 2] === 1; i = (i + 1) & mask) {
+      if (ws[i * STRIDE] === w0 && ws[i * STRIDE + 1] === w1 && this.keyOf(this.records[i]!) === key)
+        return false;
+    }
+    ws[i * STRIDE] = w0;
+    ws[i * STRIDE + 1] = w1;
+    ws[i * STRIDE + 2] = 1;
+    this.records[i] = value;
+    this.count++;
+    return true;
+  }
+
   delete(key: K): boolean {
     let i = this.find(key, tailWord(key, 1), tailWord(key, 2));
     if (i < 0) return false;

@@ -8,7 +8,9 @@ import { IdTable } from "./id-table.js";
 import type { Journal } from "./journal.js";
 import { MinHeap } from "./min-heap.js";
 import type { OrderBook } from "./order-book.js";
-import { FACT, hexWord, moneyWords, StateDigest } from "./state-digest.js";
+import { ScratchList } from "./scratch-list.js";
+import { FACT, hexWord, StateDigest } from "./state-digest.js";
+import { assignmentFact, pmFact, proverFact, requestFact } from "./state-facts.js";
 import {
   type AssignmentEntry,
   type MarketParams,
@@ -19,6 +21,17 @@ import {
   type RequestEntry,
   type RequestStatus,
 } from "./types.js";
+import {
+  undoDrop,
+  undoEligible,
+  undoForget,
+  undoInFlight,
+  undoLink,
+  undoNewProver,
+  undoNewProverMarket,
+  undoRelease,
+  undoStatus,
+} from "./undo.js";
 
 /** A market: its rules and its book. */
 export interface Market {
@@ -26,11 +39,13 @@ export interface Market {
   /** Digest words of the collateral per request. */
   cpr0: number;
   cpr1: number;
+  /** The collateral per request as a float, to compare with a prover's `freeKey`. */
+  cprKey: number;
   book: OrderBook;
   /** Every prover that has quoted here, to re-check eligibility when the rules change. */
   provers: ProverMarket[];
   /** Quotes that became eligible during the current event: waiting requests may fit them. */
-  fresh: QuoteEntry[];
+  fresh: ScratchList<QuoteEntry>;
 }
 
 /** Options of the engine; each default is what a test or a bench wants. */
@@ -62,7 +77,7 @@ export class MatchingState {
   /** Each assignment's deadline, by its request. */
   protected readonly deadlines = new MinHeap<RequestEntry>();
   /** Markets with fresh quotes in the current event. */
-  protected readonly freshMarkets: Market[] = [];
+  protected readonly freshMarkets = new ScratchList<Market>();
   protected j: Journal | null = null;
 
   constructor(init: MatchingInit = {}) {
@@ -74,11 +89,8 @@ export class MatchingState {
   /** Put a quote in or out of its market's index as its eligibility now says. */
   protected refresh(pm: ProverMarket): void {
     const q = pm.quote;
-    const m = this.markets.get(pm.marketId)!;
-    const on =
-      q !== null &&
-      pm.inFlight < q.capacity &&
-      pm.prover.total - pm.prover.held >= m.params.collateralPerRequest;
+    const m = pm.market;
+    const on = q !== null && pm.inFlight < q.capacity && hasFree(pm.prover, m);
     if (on !== pm.eligible) this.setEligible(pm, q!, m, on);
   }
 
@@ -94,46 +106,18 @@ export class MatchingState {
       m.book.quotes.insert(q);
       if (m.fresh.length === 0) this.freshMarkets.push(m);
       m.fresh.push(q);
-    } else m.book.quotes.remove(q);
-    this.j?.push(this.undoEligible(pm, q, m, on));
+    } else m.book.quotes.discard(q);
+    this.j?.push(undoEligible(pm, q, m, on));
   }
 
-  // Undo records are built in methods of their own: a closure created in a mutation's method would
-  // make V8 allocate that method's variables on the heap at every call, journaling or not.
-
-  private undoEligible(pm: ProverMarket, q: QuoteEntry, m: Market, on: boolean) {
-    return () => {
-      pm.eligible = !on;
-      if (on) m.book.quotes.remove(q);
-      else m.book.quotes.insert(q);
-    };
-  }
-
-  private undoDrop(q: QuoteEntry) {
-    return () => {
-      q.live = true;
-      this.digest.toggle(1, FACT.quote, q.w0, q.w1);
-    };
-  }
-
-  private undoStatus(r: RequestEntry, old: RequestStatus) {
-    return () => {
-      r.status = old;
-    };
-  }
-
-  private undoInFlight(pm: ProverMarket, delta: 1 | -1) {
-    return () => {
-      pm.inFlight -= delta;
-    };
-  }
+  /** Undo an append (`linked`) or an unlink of `r` in `m`'s waiting list. */
 
   /** Take a quote out of service (replaced or lapsed); its prover's in-flight work stays counted. */
   protected dropQuote(q: QuoteEntry, m: Market): void {
     if (q.pm.eligible) this.setEligible(q.pm, q, m, false);
     q.live = false;
     this.digest.toggle(-1, FACT.quote, q.w0, q.w1);
-    this.j?.push(this.undoDrop(q));
+    this.j?.push(undoDrop(this, q));
   }
 
   /** The prover's record, created with zero collateral on first sight. */
@@ -146,65 +130,62 @@ export class MatchingState {
       w1: hexWord(address, 1),
       total: 0n,
       held: 0n,
+      freeKey: 0,
+      home: null,
       markets: [],
     };
     this.provers.set(address, p);
-    this.proverFact(1, p);
-    this.j?.push(() => {
-      this.proverFact(-1, p);
-      this.provers.delete(address);
-    });
+    proverFact(this.digest, 1, p);
+    this.j?.push(undoNewProver(this, p));
     return p;
   }
 
   protected proverMarket(p: Prover, m: Market): ProverMarket {
     const id = m.params.marketId;
+    if (p.home !== null && p.home.marketId === id) return p.home;
     const pms = p.markets;
-    for (let i = 0; i < pms.length; i++) if (pms[i]!.marketId === id) return pms[i]!;
+    for (let i = 1; i < pms.length; i++) if (pms[i]!.marketId === id) return pms[i]!;
     const pm: ProverMarket = {
       marketId: id,
+      market: m,
       prover: p,
       quote: null,
       lastNonce: -1n,
+      nonceKey: -1,
       n0: 0,
       n1: 0,
       inFlight: 0,
       eligible: false,
     };
     p.markets.push(pm);
+    if (p.home === null) p.home = pm;
     m.provers.push(pm);
-    this.pmFact(1, pm);
-    this.j?.push(() => {
-      this.pmFact(-1, pm);
-      m.provers.pop();
-      p.markets.pop();
-    });
+    pmFact(this.digest, 1, pm);
+    this.j?.push(undoNewProverMarket(this, pm, m));
     return pm;
   }
 
   protected setStatus(r: RequestEntry, status: RequestStatus): void {
     const old = r.status;
-    this.requestFact(-1, r);
+    requestFact(this.digest, -1, r);
     r.status = status;
-    this.requestFact(1, r);
-    this.j?.push(this.undoStatus(r, old));
+    requestFact(this.digest, 1, r);
+    this.j?.push(undoStatus(r, old));
   }
 
   protected addInFlight(pm: ProverMarket, delta: 1 | -1): void {
-    this.pmFact(-1, pm);
+    pmFact(this.digest, -1, pm);
     pm.inFlight += delta;
-    this.pmFact(1, pm);
-    this.j?.push(this.undoInFlight(pm, delta));
+    pmFact(this.digest, 1, pm);
+    this.j?.push(undoInFlight(pm, delta));
   }
 
   /** The assignment's deadline passed or it settled: its prover's capacity is free again. */
   protected releaseCapacity(a: AssignmentEntry): void {
-    this.assignmentFact(-1, a);
+    assignmentFact(this.digest, -1, a);
     a.capacityHeld = false;
-    this.assignmentFact(1, a);
-    this.j?.push(() => {
-      a.capacityHeld = true;
-    });
+    assignmentFact(this.digest, 1, a);
+    this.j?.push(undoRelease(a));
     this.addInFlight(a.pm, -1);
   }
 
@@ -223,51 +204,26 @@ export class MatchingState {
     const m = this.markets.get(r.marketId)!;
     if (r.status === REQUEST_STATUS.waiting) {
       m.book.unlink(r);
-      this.j?.push(() => m.book.relink(r));
+      this.j?.push(undoLink(m, r, false));
     }
     this.requests.delete(r.id);
-    this.requestFact(-1, r);
-    this.j?.push(() => {
-      this.requests.set(r.id, r);
-      this.requestFact(1, r);
-    });
+    requestFact(this.digest, -1, r);
+    this.j?.push(undoForget(this, r));
   }
+}
 
-  // ---- digest facts: each toggles one fact in or out of the multiset hash ----
+/** Set a prover's collateral, total and held, keeping its `freeKey` in step. */
+export function setCollateral(p: Prover, total: bigint, held: bigint): void {
+  p.total = total;
+  p.held = held;
+  p.freeKey = Number(total - held);
+}
 
-  protected requestFact(sign: 1 | -1, r: RequestEntry): void {
-    this.digest.toggle(sign, FACT.request, r.w0, r.w1, r.status);
-  }
-
-  protected pmFact(sign: 1 | -1, pm: ProverMarket): void {
-    const p = pm.prover;
-    this.digest.toggle(sign, FACT.proverMarket, pm.marketId, p.w0, p.w1, pm.inFlight, pm.n0, pm.n1);
-  }
-
-  protected proverFact(sign: 1 | -1, p: Prover): void {
-    const [t0, t1] = moneyWords(p.total);
-    this.digest.toggle(sign, FACT.prover, p.w0, p.w1, t0, t1);
-  }
-
-  protected assignmentFact(sign: 1 | -1, a: AssignmentEntry): void {
-    const r = a.request;
-    const q = a.quote;
-    const held = a.capacityHeld ? 1 : 0;
-    this.digest.toggle(sign, FACT.assignment, r.w0, r.w1, q.w0, q.w1, a.deadline >>> 0, held, a.c0, a.c1);
-  }
-
-  protected marketFact(sign: 1 | -1, m: Market): void {
-    const p = m.params;
-    const tee = p.requiresTee ? 1 : 0;
-    this.digest.toggle(
-      sign,
-      FACT.market,
-      p.marketId,
-      m.cpr0,
-      m.cpr1,
-      p.minProvingTime,
-      p.maxProvingTime,
-      tee,
-    );
-  }
+/**
+ * Does the prover's free collateral cover one more assignment in `m`? Number() of a bigint rounds
+ * but never reverses order, so keys that differ decide it; only equal keys need the bigints.
+ */
+function hasFree(p: Prover, m: Market): boolean {
+  if (p.freeKey !== m.cprKey) return p.freeKey > m.cprKey;
+  return p.total - p.held >= m.params.collateralPerRequest;
 }

@@ -68,7 +68,7 @@ export class OrderBook {
   best(maxPrice: bigint, provingTime: number): QuoteEntry | undefined {
     // Prices compare as floats first (Number never reverses order): bigints only on an inexact tie.
     const maxKey = Number(maxPrice);
-    const { items, slots, keys, ties, lengths, floors } = this.quotes;
+    const { items, slots, keys, ties, lengths, floors, discarded } = this.quotes;
     for (let c = 0; c < lengths.length; c++) {
       const ss = slots[c]!;
       const ks = keys[c]!;
@@ -85,10 +85,11 @@ export class OrderBook {
         if (k >= maxKey && above(k, items[ss[i]!]!, maxKey, maxPrice)) return undefined;
         const t = ts[i]!;
         const time = t >= 0 ? t : items[ss[i]!]!.provingTime;
-        if (time <= provingTime) return items[ss[i]!]!;
+        if (time <= provingTime && discarded[ss[i]!] === 0) return items[ss[i]!]!;
         if (time < fastest) fastest = time;
       }
-      // Scanned whole and nothing fitted: the exact floor, so the next such request skips this chunk.
+      // Scanned whole and nothing fitted: the exact floor (over discarded entries too: one may come
+      // back in place), so the next such request skips this chunk.
       floors[c] = fastest;
     }
     return undefined;

@@ -12,10 +12,24 @@
 /** Entries per chunk before it splits: small enough that a shift is short, large enough for few chunks. */
 export const CHUNK_SIZE = 256;
 
-/** Ordered set of `T` under a total order. */
-export class SortedList<T> {
+/** What the list keeps on each entry: the slot of its entry, so that `discard` needs no search. */
+export interface Indexed {
+  indexSlot: number;
+}
+
+/**
+ * Ordered set of `T` under a total order. An entry's order must not change while it is in the list
+ * (a discarded entry keeps its place until the list compacts, and comes back there).
+ */
+export class SortedList<T extends Indexed> {
   /** Entries by slot; a slot is reused once its entry leaves. */
   readonly items: (T | undefined)[] = [];
+  /**
+   * 1 for a slot whose entry was discarded: it keeps its place (and still counts in `floors`) until
+   * the list compacts, or until it is inserted again. Readers of the chunks skip it.
+   */
+  discarded = new Uint8Array(64);
+  private discardedCount = 0;
   private readonly freeSlots: number[] = [];
   /**
    * Per chunk, parallel arrays with room for one entry over `chunkSize` (the one that splits it):
@@ -57,15 +71,21 @@ export class SortedList<T> {
 
   /** The smallest entry, or undefined when empty. */
   first(): T | undefined {
-    return this.lengths.length === 0 ? undefined : this.items[this.slots[0]![0]!];
+    for (const x of this) return x;
+    return undefined;
   }
 
-  /** The entries of chunk `c`, in order (a copy: for tests and views). */
+  /** The entries of chunk `c`, in order, discarded ones too (a copy: for tests and views). */
   chunk(c: number): T[] {
     const out: T[] = [];
     const s = this.slots[c]!;
     for (let i = 0; i < this.lengths[c]!; i++) out.push(this.items[s[i]!]!);
     return out;
+  }
+
+  /** Discarded entries not yet compacted away. */
+  get discardedSize(): number {
+    return this.discardedCount;
   }
 
   /** Index of the chunk that holds `x` or would hold it. */
@@ -108,10 +128,23 @@ export class SortedList<T> {
   /** Insert `x`; it must not be present. */
   insert(x: T): void {
     this.count++;
+    const old = x.indexSlot;
+    if (old >= 0 && this.items[old] === x) {
+      // Discarded and still in place: its order has not changed, so it comes back where it is.
+      this.discarded[old] = 0;
+      this.discardedCount--;
+      return;
+    }
     const xk = this.key(x);
     const xt = this.tie(x);
     const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.items.length;
     this.items[slot] = x;
+    x.indexSlot = slot;
+    if (slot >= this.discarded.length) {
+      const grown = new Uint8Array(this.discarded.length * 2);
+      grown.set(this.discarded);
+      this.discarded = grown;
+    }
     if (this.lengths.length === 0) {
       this.addChunk(0, 1);
       this.slots[0]![0] = slot;
@@ -171,7 +204,68 @@ export class SortedList<T> {
     this.floors[c + 1] = this.minFloor(c + 1);
   }
 
-  /** Remove `x` itself (the same object); returns false when it is not present. */
+  /**
+   * Take `x` out in O(1): its entry is only marked, and the marked entries go together when they
+   * outnumber the live ones (so each costs O(1) amortized, and a search never wades through more
+   * discarded entries than live ones). Returns false when `x` is not present.
+   */
+  discard(x: T): boolean {
+    const s = x.indexSlot;
+    if (!(s >= 0 && this.items[s] === x) || this.discarded[s] === 1) return false;
+    this.discarded[s] = 1;
+    this.discardedCount++;
+    this.count--;
+    if (this.discardedCount > this.count && this.discardedCount >= this.chunkSize) this.compact();
+    return true;
+  }
+
+  /** Drop every discarded entry; chunks left empty go. Floors stay valid bounds (entries only left). */
+  private compact(): void {
+    const dead = this.discarded;
+    let to = 0;
+    for (let c = 0; c < this.lengths.length; c++) {
+      const ss = this.slots[c]!;
+      const ks = this.keys[c]!;
+      const ts = this.ties[c]!;
+      const n = this.lengths[c]!;
+      let kept = 0;
+      for (let i = 0; i < n; i++) {
+        const s = ss[i]!;
+        if (dead[s] === 1) {
+          dead[s] = 0;
+          this.items[s] = undefined;
+          this.freeSlots.push(s);
+          continue;
+        }
+        ss[kept] = s;
+        ks[kept] = ks[i]!;
+        ts[kept] = ts[i]!;
+        kept++;
+      }
+      if (kept === 0) continue;
+      this.slots[to] = ss;
+      this.keys[to] = ks;
+      this.ties[to] = ts;
+      this.lengths[to] = kept;
+      this.headKeys[to] = ks[0]!;
+      this.headTies[to] = ts[0]!;
+      this.floors[to] = this.floors[c]!;
+      to++;
+    }
+    for (const a of [
+      this.slots,
+      this.keys,
+      this.ties,
+      this.lengths,
+      this.headKeys,
+      this.headTies,
+      this.floors,
+    ])
+      a.length = to;
+    this.discardedCount = 0;
+  }
+
+  /** Remove `x` itself (the same object) at once; returns false when it is not present. */
   remove(x: T): boolean {
     if (this.lengths.length === 0) return false;
     const xk = this.key(x);
@@ -182,6 +276,7 @@ export class SortedList<T> {
     const n = this.lengths[c]!;
     const ss = this.slots[c]!;
     if (at >= n || this.items[ss[at]!] !== x) return false;
+    if (this.discarded[ss[at]!] === 1) return false;
     this.count--;
     this.items[ss[at]!] = undefined;
     this.freeSlots.push(ss[at]!);
@@ -215,7 +310,7 @@ export class SortedList<T> {
   *[Symbol.iterator](): IterableIterator<T> {
     for (let c = 0; c < this.lengths.length; c++) {
       const s = this.slots[c]!;
-      for (let i = 0; i < this.lengths[c]!; i++) yield this.items[s[i]!]!;
+      for (let i = 0; i < this.lengths[c]!; i++) if (this.discarded[s[i]!] === 0) yield this.items[s[i]!]!;
     }
   }
 }

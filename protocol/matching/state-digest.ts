@@ -27,14 +27,19 @@ function rotl(x: number, r: number): number {
   return (x << r) | (x >>> (32 - r));
 }
 
-function round(h: number, w: number): number {
-  let k = Math.imul(w, 0xcc9e2d51);
-  k = rotl(k, 15);
-  k = Math.imul(k, 0x1b873593);
-  const x = rotl(h ^ k, 13);
-  return (Math.imul(x, 5) + 0xe6546b64) | 0;
+/** murmur3's scramble of one word: it does not depend on the lane, so both lanes share it. */
+function scramble(w: number): number {
+  return Math.imul(rotl(Math.imul(w, 0xcc9e2d51), 15), 0x1b873593);
 }
 
+/** murmur3's round constant as an int32: the add stays an int32 add (same bits mod 2^32). */
+const ROUND_ADD = 0xe6546b64 | 0;
+
+function round(h: number, k: number): number {
+  return (Math.imul(rotl(h ^ k, 13), 5) + ROUND_ADD) | 0;
+}
+
+/** One lane's hash of a fact whose words are already scrambled. */
 // biome-ignore format: one round per word reads best in a column
 function lane(seed: number, kind: number, a: number, b: number, c: number, d: number, e: number, f: number, g: number, i: number) {
   let h = round(seed ^ kind, a);
@@ -43,11 +48,14 @@ function lane(seed: number, kind: number, a: number, b: number, c: number, d: nu
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return h ^ (h >>> 16);
 }
 
-/** 32-bit word `i` (0 or 1) of a 0x-hex id or address: ids are already uniform hashes. */
+/**
+ * 32-bit word `i` (0 or 1) of a 0x-hex id or address (ids are already uniform hashes), as an int32:
+ * the digest reads only its bits, and an int32 is stored in a record as is, where a word above 2^31
+ * would be boxed in a heap number of its own.
+ */
 export function hexWord(hex: string, i: number): number {
   // Read the digits in place: no substring, no parse (this runs for every request and quote).
   let w = 0;
@@ -55,19 +63,25 @@ export function hexWord(hex: string, i: number): number {
     const c = hex.charCodeAt(k);
     w = (w << 4) | (c <= 57 ? c - 48 : (c | 32) - 87);
   }
-  return w >>> 0;
+  return w;
 }
 
 const TWO_32 = 0x100000000;
 
 /**
- * A nonce (u64) as its low and high 32-bit words: on floats while it is exact there (no bigint is
- * allocated, and this runs for every quote), with bigint shifts above 2^53 or below 0.
+ * 32-bit word `i` (0 low, 1 high) of a nonce (u64), unsigned: on floats while the nonce is exact
+ * there (no bigint is allocated, and this runs for every quote), with bigint shifts above 2^53 or
+ * below 0.
  */
-export function nonceWords(nonce: bigint): [number, number] {
+export function nonceWord(nonce: bigint, i: 0 | 1): number {
   const n = Number(nonce);
-  if (n >= 0 && n <= Number.MAX_SAFE_INTEGER) return [n % TWO_32, Math.floor(n / TWO_32)];
-  return [Number(nonce & 0xffffffffn), Number(nonce >> 32n)];
+  if (n >= 0 && n <= Number.MAX_SAFE_INTEGER) return i === 0 ? n % TWO_32 : Math.floor(n / TWO_32);
+  return i === 0 ? Number(nonce & 0xffffffffn) : Number(nonce >> 32n);
+}
+
+/** A nonce's low and high words (unsigned). */
+export function nonceWords(nonce: bigint): [number, number] {
+  return [nonceWord(nonce, 0), nonceWord(nonce, 1)];
 }
 
 const MASK_64 = (1n << 64n) - 1n;
@@ -83,13 +97,33 @@ export function moneyWords(v: bigint): [number, number] {
  * digest by accident with probability ~2^-64 per comparison (two lanes cost half of four per update).
  */
 export class StateDigest {
-  l0 = 0;
-  l1 = 0;
+  // The lanes as int32 (no heap number per update); read unsigned through l0 and l1.
+  private s0 = 0;
+  private s1 = 0;
+
+  /** Lane 0, unsigned. */
+  get l0(): number {
+    return this.s0 >>> 0;
+  }
+
+  /** Lane 1, unsigned. */
+  get l1(): number {
+    return this.s1 >>> 0;
+  }
 
   /** Add (sign 1) or remove (sign -1) one fact of up to eight 32-bit words. */
   toggle(sign: 1 | -1, kind: number, a: number, b: number, c = 0, d = 0, e = 0, f = 0, g = 0, i = 0): void {
-    this.l0 = (this.l0 + sign * lane(SEEDS[0], kind, a, b, c, d, e, f, g, i)) >>> 0;
-    this.l1 = (this.l1 + sign * lane(SEEDS[1], kind, a, b, c, d, e, f, g, i)) >>> 0;
+    const ka = scramble(a);
+    const kb = scramble(b);
+    const kc = scramble(c);
+    const kd = scramble(d);
+    const ke = scramble(e);
+    const kf = scramble(f);
+    const kg = scramble(g);
+    const ki = scramble(i);
+    // Sums mod 2^32, as int32: the same bits as unsigned sums.
+    this.s0 = (this.s0 + sign * lane(SEEDS[0], kind, ka, kb, kc, kd, ke, kf, kg, ki)) | 0;
+    this.s1 = (this.s1 + sign * lane(SEEDS[1], kind, ka, kb, kc, kd, ke, kf, kg, ki)) | 0;
   }
 
   /** The lanes (to save and restore around a batch). */
@@ -98,6 +132,7 @@ export class StateDigest {
   }
 
   restore(s: readonly [number, number]): void {
-    [this.l0, this.l1] = s;
+    this.s0 = s[0] | 0;
+    this.s1 = s[1] | 0;
   }
 }

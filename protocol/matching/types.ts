@@ -3,6 +3,7 @@
  * callers outside `protocol/matching` read them (tests, the node's status views) but never write them.
  */
 import type { Address, Hex32 } from "../bytes.js";
+import type { Market } from "./matching-state.js";
 
 /** Where a known request stands. */
 export const REQUEST_STATUS = { waiting: 0, assigned: 1, cancelled: 2 } as const;
@@ -58,8 +59,15 @@ export interface RequestEntry extends RequestInput {
   assignment: AssignmentEntry | null;
 }
 
-/** A prover's current quote in one market. */
-export interface QuoteEntry extends QuoteInput {
+/**
+ * A prover's current quote in one market: what matching reads of it. Its market and prover are its
+ * `pm`'s, its nonce is `pm.lastNonce`, its valid-until sits in the expiry heap.
+ */
+export interface QuoteEntry {
+  id: Hex32;
+  price: bigint;
+  provingTime: number;
+  capacity: number;
   seq: number;
   /**
    * `price` as a float: Number(bigint) never reverses order, so a < b on floats implies a < b on
@@ -71,6 +79,8 @@ export interface QuoteEntry extends QuoteInput {
   pm: ProverMarket;
   /** True while it is its prover's current quote in the market (not replaced, not lapsed). */
   live: boolean;
+  /** Its slot in the market's quote index (kept by the index; -1 before it first goes in). */
+  indexSlot: number;
 }
 
 /** A prover as matching sees it: collateral is per prover, shared by all its markets. */
@@ -82,6 +92,13 @@ export interface Prover {
   total: bigint;
   /** Collateral held by its open assignments (released by proof or slash). */
   held: bigint;
+  /**
+   * `total - held` as a float (rounded: Number never reverses order), so that most checks of free
+   * collateral compare floats, not bigints (which allocate). Set with `total` and `held`, always.
+   */
+  freeKey: number;
+  /** Its first market's record: most provers quote in one market, found without a scan. */
+  home: ProverMarket | null;
   /**
    * Its standing in each market it has quoted in. An array, not a Map: a prover quotes in a few
    * markets, a scan of a few entries beats a hash table (and a Map per prover costs ~200 bytes).
@@ -95,10 +112,14 @@ export interface Prover {
  */
 export interface ProverMarket {
   marketId: number;
+  /** Its market's record (the engine's Map holds the same): found without a lookup. */
+  market: Market;
   prover: Prover;
   quote: QuoteEntry | null;
   /** Highest quote nonce sequenced: an older or equal nonce is a replay and is skipped. */
   lastNonce: bigint;
+  /** `lastNonce` as a float, so that most replay checks compare floats (see `isStale`). */
+  nonceKey: number;
   n0: number;
   n1: number;
   /** Assignments holding capacity: from assignment until proof, slash or deadline. */

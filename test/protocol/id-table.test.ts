@@ -75,6 +75,28 @@ describe("protocol/matching: id table", () => {
     );
   });
 
+  it("add inserts only absent keys, in one probe, and agrees with a Map", () => {
+    const op = fc.record({ kind: fc.constantFrom("add", "delete"), key, n: fc.nat() });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 400 }), fc.integer(), (ops, seed) => {
+        const table = new IdTable<string, Rec>((r) => r.id, seed);
+        const model = new Map<string, Rec>();
+        for (const [i, o] of ops.entries()) {
+          if (o.kind === "add") {
+            const r = { id: o.key, n: o.n };
+            const absent = !model.has(o.key);
+            assert.equal(table.add(o.key, r), absent, `add ${o.key} at op ${i}`);
+            if (absent) model.set(o.key, r);
+          } else assert.equal(table.delete(o.key), model.delete(o.key), `delete ${o.key} at op ${i}`);
+          assert.equal(table.get(o.key), model.get(o.key), `get ${o.key} at op ${i}`);
+          assert.equal(table.size, model.size, `size at op ${i}`);
+        }
+        for (const o of ops) assert.equal(table.get(o.key), model.get(o.key), `finally ${o.key}`);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("reads words from the end of the id", () => {
     assert.equal(tailWord("0x0000000000000000000000000000000000000001", 1), 1);
     assert.equal(tailWord("0xdeadbeef00000001", 2) >>> 0, 0xdeadbeef);

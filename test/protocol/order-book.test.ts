@@ -111,6 +111,66 @@ describe("protocol/matching: order book index", () => {
     );
   });
 
+  it("discard takes entries out in O(1), insert brings them back in place, compaction keeps order", () => {
+    // Discards outnumber the live entries often here, so the list compacts many times per run.
+    const step = fc.record({
+      kind: fc.constantFrom("insert", "discard", "remove"),
+      seq: fc.nat(120),
+      price: price(30n),
+      provingTime: fc.integer({ min: 1, max: 20 }),
+    });
+    const query = fc.record({ maxPrice: price(31n), provingTime: fc.integer({ min: 0, max: 21 }) });
+    fc.assert(
+      fc.property(
+        fc.array(step, { minLength: 50, maxLength: 600 }),
+        fc.integer({ min: 2, max: 16 }),
+        fc.array(query, { minLength: 1, maxLength: 10 }),
+        (list, chunk, qs) => {
+          const book = new OrderBook(chunk);
+          const sl = book.quotes;
+          // One object per seq for the whole run: a discarded one may come back (its order is fixed).
+          const objects = new Map<number, QuoteEntry>();
+          const live = new Set<QuoteEntry>();
+          for (const [i, o] of list.entries()) {
+            let q = objects.get(o.seq);
+            if (!q) {
+              q = { ...entry(o.seq, o.price, o.provingTime), indexSlot: -1 };
+              objects.set(o.seq, q);
+            }
+            if (o.kind === "insert" && !live.has(q)) {
+              sl.insert(q);
+              live.add(q);
+            } else if (o.kind === "discard") {
+              assert.equal(sl.discard(q), live.delete(q), `discard of seq ${o.seq} at op ${i}`);
+            } else if (o.kind === "remove") {
+              assert.equal(sl.remove(q), live.delete(q), `remove of seq ${o.seq} at op ${i}`);
+            }
+            assert.equal(sl.size, live.size, `size at op ${i}`);
+            assert.ok(
+              sl.discardedSize <= Math.max(sl.size, chunk),
+              `discarded ${sl.discardedSize} at op ${i}`,
+            );
+          }
+          assert.deepEqual([...sl], [...live].sort(byAll), "live entries in order");
+          assert.equal(sl.first(), [...live].sort(byAll)[0], "first is the smallest live entry");
+          sl.lengths.forEach((_, c) => {
+            const all = sl.chunk(c);
+            assert.ok(all.length > 0 && all.length <= chunk, `chunk ${c} has ${all.length}`);
+            const min = Math.min(...all.map((q) => q.provingTime));
+            assert.ok(sl.floors[c]! <= min, `floor ${sl.floors[c]} bounds chunk ${c} (min ${min})`);
+          });
+          for (const { maxPrice, provingTime } of qs) {
+            const naive = [...live]
+              .filter((q) => q.price <= maxPrice && q.provingTime <= provingTime)
+              .sort(byAll)[0];
+            assert.equal(book.best(maxPrice, provingTime), naive, `best(${maxPrice}, ${provingTime})`);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it("cancel is O(1): unlinking any waiting request touches only its neighbours", () => {
     const book = new OrderBook();
     const rs = Array.from(
