@@ -81,7 +81,14 @@ export async function wireTopology(
     await Promise.all(dials.slice(i, i + DIALS_AT_ONCE).map((d) => d()));
 }
 
+/**
+ * Mesh degrees in the sim: every node is one hop from the leader (the hubs), whose own messages
+ * go to every peer at once (flood publish), so the mesh is a second path, not the first; D=4
+ * instead of 6 cuts the duplicate deliveries every node receives and decrypts for each message.
+ */
+export const SIM_MESH = { D: 4, Dlo: 3, Dhi: 6, Dlazy: 3, Dout: 1, Dscore: 2 };
+
 /** Sim nodes find peers through the bootstrap peer and `wireTopology`, not the DHT; a hub has every member. */
 export function withSimNetwork(init: KalypsoNodeInit): KalypsoNodeInit {
-  return { ...init, network: { ...init.network, dht: false, maxConnections: 1000 } };
+  return { ...init, network: { ...init.network, dht: false, maxConnections: 1000, mesh: SIM_MESH } };
 }

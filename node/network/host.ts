@@ -82,6 +82,7 @@ export async function createHost(
       doPX: true,
       maxInboundDataLength: largest,
       messageProcessingConcurrency: opts.messageProcessingConcurrency,
+      ...opts.mesh,
       scoreThresholds: opts.scoreThresholds,
       scoreParams: {
         appSpecificScore: components.appSpecificScore ?? (() => 0),

@@ -28,6 +28,12 @@ export interface NetworkOptions {
   appSpecificWeight: number;
   /** Messages validated concurrently; more queue in gossipsub's bounded queue. */
   messageProcessingConcurrency: number;
+  /**
+   * Gossipsub mesh degrees per topic (D target, Dlo..Dhi kept, Dlazy peers told IHAVE, Dout
+   * outbound, Dscore kept by score when pruning). Every node forwards each message to its D mesh
+   * peers, so D is the fan-out cost; undefined = gossipsub's defaults (6, 4..12, 6, 2, 4).
+   */
+  mesh?: { D: number; Dlo: number; Dhi: number; Dlazy: number; Dout: number; Dscore: number };
 }
 
 export const DEFAULT_NETWORK_OPTIONS: NetworkOptions = {
