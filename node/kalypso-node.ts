@@ -25,7 +25,13 @@ import { PeerDialer } from "./network/peer-dialer.js";
 import { PeerPenalties } from "./network/peer-penalties.js";
 import { RpcClient } from "./network/rpc/rpc-client.js";
 import { RpcServer } from "./network/rpc/rpc-server.js";
-import { HEARTBEAT_TOPIC, LOG_TOPIC, marketTopic } from "./network/topics.js";
+import {
+  HEARTBEAT_TOPIC,
+  LOG_TOPIC,
+  MARKET_TOPIC_KINDS,
+  type MarketTopicKind,
+  marketTopic,
+} from "./network/topics.js";
 import { RequestPool } from "./request-pool.js";
 import { NodeStore } from "./store/node-store.js";
 
@@ -43,6 +49,8 @@ export interface KalypsoNodeInit {
   chain?: ChainWatcherComponentsInit;
   /** A name in status and logs. */
   role?: string;
+  /** The topics of each followed market this node subscribes to (marketTopicsOf). Default all. */
+  marketTopics?: readonly MarketTopicKind[];
   logger?: Logger;
 }
 
@@ -190,10 +198,10 @@ export class KalypsoNode {
     return this.markets;
   }
 
-  /** Subscribe to a market's request, quote and proof topics. */
+  /** Subscribe to a market's topics (those `KalypsoNodeInit.marketTopics` names). */
   followMarket(marketId: number, rules: MarketRules): void {
     this.markets.set(marketId, rules);
-    for (const kind of ["requests", "quotes", "proofs"] as const)
+    for (const kind of this.init.marketTopics ?? MARKET_TOPIC_KINDS)
       this.gossip.subscribe(marketTopic(marketId, kind));
   }
 

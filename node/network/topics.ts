@@ -18,6 +18,22 @@ export const TOPIC_MESSAGE_TYPES: Record<TopicKind, readonly MessageType[]> = {
   heartbeat: ["heartbeat"],
 };
 
+export const MARKET_TOPIC_KINDS: readonly MarketTopicKind[] = ["requests", "quotes", "proofs"];
+
+/**
+ * The market topics a node of `role` needs. Every subscriber receives, checks, stores and forwards
+ * each message of a topic, so a node takes only what its role reads: a prover needs requests (to
+ * see the work and its inputs), not other provers' quotes or proofs; a requester needs proofs (its
+ * own, announced before the chain has them), not requests or quotes (it publishes its requests
+ * without subscribing: gossip sends them to the peers that listen). Matchers, observers and
+ * bootstrap peers (relays) take all three.
+ */
+export function marketTopicsOf(role: string | undefined): readonly MarketTopicKind[] {
+  if (role === "prover") return ["requests"];
+  if (role === "requester") return ["proofs"];
+  return MARKET_TOPIC_KINDS;
+}
+
 export const LOG_TOPIC = `${TOPIC_PREFIX}/log`;
 export const HEARTBEAT_TOPIC = `${TOPIC_PREFIX}/heartbeat`;
 

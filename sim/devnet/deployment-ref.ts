@@ -3,12 +3,14 @@
  * devnet or sim node's init and an emulated matcher are built from it: the devnet and the in-process
  * sim build them from their DevnetWorld, a node process (sim/process/) from the data it was sent.
  */
+
 import { join } from "node:path";
 import type { JsonRpcProvider, JsonRpcSigner } from "ethers";
 import { MarketplaceClient } from "../../chain/marketplace-client.js";
 import { RegistryClient } from "../../chain/registry-client.js";
 import type { KalypsoNode, KalypsoNodeInit } from "../../node/kalypso-node.js";
 import type { Logger } from "../../node/logger.js";
+import { marketTopicsOf } from "../../node/network/topics.js";
 import { Matcher } from "../../node/roles/matcher.js";
 import { EmulatedEnclave } from "../../node/tee/emulated-enclave.js";
 import { type Address, makeDomain } from "../../protocol/index.js";
@@ -67,6 +69,8 @@ export function deploymentNodeInit(
       autoStart: false,
     },
     role: name,
+    // "prover-3" -> prover: a node takes the market topics its role reads.
+    marketTopics: marketTopicsOf(name.replace(/-\d+$/, "")),
     logger: logger.child({ node: name }),
   };
 }

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KalypsoNode, type KalypsoNodeInit } from "../../node/kalypso-node.js";
 import { EMPTY_TIP, extendLog } from "../../node/log-chain.js";
+import { marketTopicsOf } from "../../node/network/topics.js";
 import {
   assignmentsHash,
   type BatchHeader,
@@ -64,7 +65,11 @@ describe("node/kalypso-node (real libp2p, LevelDB on disk)", function () {
   const dirs: string[] = [];
   const nodes: KalypsoNode[] = [];
 
-  async function start(dataDir?: string, bootstrap: KalypsoNode[] = []): Promise<KalypsoNode> {
+  async function start(
+    dataDir?: string,
+    bootstrap: KalypsoNode[] = [],
+    over: Partial<KalypsoNodeInit> = {},
+  ): Promise<KalypsoNode> {
     const dir = dataDir ?? (await mkdtemp(join(tmpdir(), "kalypso-node-")));
     if (!dataDir) dirs.push(dir);
     const init: KalypsoNodeInit = {
@@ -73,6 +78,7 @@ describe("node/kalypso-node (real libp2p, LevelDB on disk)", function () {
       network: { localNetwork: true, bootstrap: bootstrap.map((b) => b.host.getMultiaddrs()[0]!.toString()) },
       markets: MARKETS,
       clock: () => NOW,
+      ...over,
     };
     const node = await KalypsoNode.start(init);
     nodes.push(node);
@@ -118,6 +124,27 @@ describe("node/kalypso-node (real libp2p, LevelDB on disk)", function () {
     assert.deepEqual(again.pool.requests.get(rid)?.request, sampleRequest());
     assert.deepEqual(again.pool.quotes.get(qid)?.quote, sampleQuote());
     assert.deepEqual(await again.store.getInput(sampleRequest().inputsHash), INPUTS, "inputs kept by hash");
+  });
+
+  it("a prover's node takes only the request topic of a market; a matcher's all three", async () => {
+    const prover = await start(undefined, [], { marketTopics: marketTopicsOf("prover") });
+    const matcher = await start(undefined, [prover], { marketTopics: marketTopicsOf("matcher") });
+    const topics = (n: KalypsoNode) =>
+      n.host.services.pubsub
+        .getTopics()
+        .filter((t) => t.startsWith("/kalypso/1/1/"))
+        .sort();
+    assert.deepEqual(topics(prover), ["/kalypso/1/1/requests"]);
+    assert.deepEqual(topics(matcher), [
+      "/kalypso/1/1/proofs",
+      "/kalypso/1/1/quotes",
+      "/kalypso/1/1/requests",
+    ]);
+    // A quote published by the prover (not subscribed to quotes) still reaches the matcher.
+    await waitFor(() => prover.gossip.peers("/kalypso/1/1/quotes").length > 0, "the matcher's subscription");
+    await prover.publish({ type: "quote", body: signQuote(MARKET_DOMAIN, sampleQuote(), PROVER_KEY) });
+    const qid = quoteId(MARKET_DOMAIN, sampleQuote());
+    await waitFor(() => matcher.pool.quotes.has(qid), "the quote at the matcher");
   });
 
   it("a blocked peer is hung up on and refused both ways until unblocked", async () => {
