@@ -13,8 +13,8 @@ import { type Market, setCollateral } from "./matching-state.js";
 import type { MinHeap } from "./min-heap.js";
 import { OrderBook } from "./order-book.js";
 import { ScratchList } from "./scratch-list.js";
-import { FACT, hexWord, moneyWords, nonceWord } from "./state-digest.js";
-import { assignmentFact, marketFact, pmFact, proverFact, requestFact } from "./state-facts.js";
+import { hexWord, moneyWords, nonceWord } from "./state-digest.js";
+import { assignmentFact, marketFact, pmFact, proverFact, quoteFact, requestFact } from "./state-facts.js";
 import {
   type EventOutcome,
   type MarketParams,
@@ -152,6 +152,8 @@ export class MatchingEngine extends MatchingRule {
       prev: null,
       next: null,
       assignment: null,
+      fact0: 0,
+      fact1: 0,
     };
     if (!this.requests.add(r.id, r)) return "duplicate";
     const q = m.book.best(input.maxPrice, input.provingTime);
@@ -189,6 +191,8 @@ export class MatchingEngine extends MatchingRule {
       pm,
       live: true,
       indexSlot: -1,
+      fact0: 0,
+      fact1: 0,
     };
     const old = pm.quote;
     if (old) this.dropQuote(old, m);
@@ -201,7 +205,7 @@ export class MatchingEngine extends MatchingRule {
     pm.n0 = nonceWord(input.nonce, 0) | 0;
     pm.n1 = nonceWord(input.nonce, 1) | 0;
     pmFact(this.digest, 1, pm);
-    this.digest.toggle(1, FACT.quote, q.w0, q.w1);
+    quoteFact(this.digest, 1, q);
     this.j?.push(undoQuote(this, q, old, lastNonce, nonceKey, n0, n1));
     // The heap holds the prover's slot, not the quote: a replaced quote is not kept alive by it.
     this.quoteExpiry.push(input.validUntil, seq, pm);

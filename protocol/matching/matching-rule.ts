@@ -44,6 +44,8 @@ export class MatchingRule extends MatchingState {
       collateral: m.params.collateralPerRequest,
       c0: m.cpr0,
       c1: m.cpr1,
+      fact0: 0,
+      fact1: 0,
     };
     r.assignment = a;
     setCollateral(pm.prover, pm.prover.total, pm.prover.held + a.collateral);

@@ -9,8 +9,8 @@ import type { Journal } from "./journal.js";
 import { MinHeap } from "./min-heap.js";
 import type { OrderBook } from "./order-book.js";
 import { ScratchList } from "./scratch-list.js";
-import { FACT, hexWord, StateDigest } from "./state-digest.js";
-import { assignmentFact, pmFact, proverFact, requestFact } from "./state-facts.js";
+import { hexWord, StateDigest } from "./state-digest.js";
+import { assignmentFact, pmFact, proverFact, quoteFact, requestFact } from "./state-facts.js";
 import {
   type AssignmentEntry,
   type MarketParams,
@@ -116,7 +116,7 @@ export class MatchingState {
   protected dropQuote(q: QuoteEntry, m: Market): void {
     if (q.pm.eligible) this.setEligible(q.pm, q, m, false);
     q.live = false;
-    this.digest.toggle(-1, FACT.quote, q.w0, q.w1);
+    quoteFact(this.digest, -1, q);
     this.j?.push(undoDrop(this, q));
   }
 
@@ -156,6 +156,8 @@ export class MatchingState {
       n1: 0,
       inFlight: 0,
       eligible: false,
+      fact0: 0,
+      fact1: 0,
     };
     p.markets.push(pm);
     if (p.home === null) p.home = pm;

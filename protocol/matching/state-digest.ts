@@ -52,6 +52,31 @@ function lane(seed: number, kind: number, a: number, b: number, c: number, d: nu
 }
 
 /**
+ * A record's fact hash as it stands in the digest, both lanes (int32). Taking the fact out subtracts
+ * it as stored: half the hashing of recomputing it, and every fact that changes goes out once and in
+ * once. Whoever restores the record's fields (an undo) hashes it again.
+ */
+export interface FactHash {
+  fact0: number;
+  fact1: number;
+}
+
+/** Hash a fact of up to eight 32-bit words into `into` (not added to any digest). */
+// biome-ignore format: one word per parameter, as toggle
+export function hashFact(into: FactHash, kind: number, a: number, b: number, c = 0, d = 0, e = 0, f = 0, g = 0, i = 0): void {
+  const ka = scramble(a);
+  const kb = scramble(b);
+  const kc = scramble(c);
+  const kd = scramble(d);
+  const ke = scramble(e);
+  const kf = scramble(f);
+  const kg = scramble(g);
+  const ki = scramble(i);
+  into.fact0 = lane(SEEDS[0], kind, ka, kb, kc, kd, ke, kf, kg, ki);
+  into.fact1 = lane(SEEDS[1], kind, ka, kb, kc, kd, ke, kf, kg, ki);
+}
+
+/**
  * 32-bit word `i` (0 or 1) of a 0x-hex id or address (ids are already uniform hashes), as an int32:
  * the digest reads only its bits, and an int32 is stored in a record as is, where a word above 2^31
  * would be boxed in a heap number of its own.
@@ -124,6 +149,18 @@ export class StateDigest {
     // Sums mod 2^32, as int32: the same bits as unsigned sums.
     this.s0 = (this.s0 + sign * lane(SEEDS[0], kind, ka, kb, kc, kd, ke, kf, kg, ki)) | 0;
     this.s1 = (this.s1 + sign * lane(SEEDS[1], kind, ka, kb, kc, kd, ke, kf, kg, ki)) | 0;
+  }
+
+  /** Add a fact hashed by `hashFact`. */
+  add(h: FactHash): void {
+    this.s0 = (this.s0 + h.fact0) | 0;
+    this.s1 = (this.s1 + h.fact1) | 0;
+  }
+
+  /** Remove a fact as `add` added it. */
+  remove(h: FactHash): void {
+    this.s0 = (this.s0 - h.fact0) | 0;
+    this.s1 = (this.s1 - h.fact1) | 0;
   }
 
   /** The lanes (to save and restore around a batch). */

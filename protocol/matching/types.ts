@@ -4,6 +4,7 @@
  */
 import type { Address, Hex32 } from "../bytes.js";
 import type { Market } from "./matching-state.js";
+import type { FactHash } from "./state-digest.js";
 
 /** Where a known request stands. */
 export const REQUEST_STATUS = { waiting: 0, assigned: 1, cancelled: 2 } as const;
@@ -42,7 +43,7 @@ export interface QuoteInput {
 }
 
 /** A request the engine knows: waiting, assigned, or cancelled (kept until assign-by for dedupe). */
-export interface RequestEntry extends RequestInput {
+export interface RequestEntry extends RequestInput, FactHash {
   /** Position of its event in the log: the matching order. */
   seq: number;
   status: RequestStatus;
@@ -63,7 +64,7 @@ export interface RequestEntry extends RequestInput {
  * A prover's current quote in one market: what matching reads of it. Its market and prover are its
  * `pm`'s, its nonce is `pm.lastNonce`, its valid-until sits in the expiry heap.
  */
-export interface QuoteEntry {
+export interface QuoteEntry extends FactHash {
   id: Hex32;
   price: bigint;
   provingTime: number;
@@ -110,7 +111,7 @@ export interface Prover {
  * A prover in one market: at most one current quote (a newer nonce replaces it), and the
  * assignments in flight against its capacity, which carry over when the quote is refreshed.
  */
-export interface ProverMarket {
+export interface ProverMarket extends FactHash {
   marketId: number;
   /** Its market's record (the engine's Map holds the same): found without a lookup. */
   market: Market;
@@ -129,7 +130,7 @@ export interface ProverMarket {
 }
 
 /** An open assignment: holds collateral until proof or slash, capacity until then or its deadline. */
-export interface AssignmentEntry {
+export interface AssignmentEntry extends FactHash {
   request: RequestEntry;
   quote: QuoteEntry;
   pm: ProverMarket;

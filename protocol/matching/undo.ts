@@ -7,8 +7,17 @@
 import type { Market, MatchingState } from "./matching-state.js";
 import { setCollateral } from "./matching-state.js";
 import type { MinHeap } from "./min-heap.js";
-import { FACT } from "./state-digest.js";
-import { assignmentFact, marketFact, pmFact, proverFact, requestFact } from "./state-facts.js";
+import {
+  assignmentFact,
+  assignmentHash,
+  marketFact,
+  pmFact,
+  pmHash,
+  proverFact,
+  quoteFact,
+  requestFact,
+  requestHash,
+} from "./state-facts.js";
 import type {
   AssignmentEntry,
   Prover,
@@ -29,19 +38,21 @@ export function undoEligible(pm: ProverMarket, q: QuoteEntry, m: Market, on: boo
 export function undoDrop(s: MatchingState, q: QuoteEntry) {
   return () => {
     q.live = true;
-    s.digest.toggle(1, FACT.quote, q.w0, q.w1);
+    quoteFact(s.digest, 1, q);
   };
 }
 
 export function undoStatus(r: RequestEntry, old: RequestStatus) {
   return () => {
     r.status = old;
+    requestHash(r);
   };
 }
 
 export function undoInFlight(pm: ProverMarket, delta: 1 | -1) {
   return () => {
     pm.inFlight -= delta;
+    pmHash(pm);
   };
 }
 
@@ -84,12 +95,13 @@ export function undoQuote(
 ) {
   return () => {
     const pm = q.pm;
-    s.digest.toggle(-1, FACT.quote, q.w0, q.w1);
+    quoteFact(s.digest, -1, q);
     pm.quote = old;
     pm.lastNonce = lastNonce;
     pm.nonceKey = nonceKey;
     pm.n0 = n0;
     pm.n1 = n1;
+    pmHash(pm);
     q.live = false;
   };
 }
@@ -149,5 +161,6 @@ export function undoPop<T>(heap: MinHeap<T>, at: number, seq: number, item: T): 
 export function undoRelease(a: AssignmentEntry): () => void {
   return () => {
     a.capacityHeld = true;
+    assignmentHash(a);
   };
 }

@@ -1,4 +1,8 @@
-/** Heap bytes per order, measured between full collections. */
+/**
+ * Bytes per order, measured between full collections: the JS heap and the typed arrays' buffers
+ * (which live outside the heap: the engine keeps its id tables and its index in them, and a book
+ * that moved records there must not look smaller for it).
+ */
 import v8 from "node:v8";
 import vm from "node:vm";
 import { OrderBook as Baseline, Side } from "nodejs-order-book";
@@ -10,18 +14,24 @@ function gcFunction(): () => void {
   return vm.runInNewContext("gc") as () => void;
 }
 
-/** Heap growth (bytes) while `fill` runs, after full collections on both sides. */
+/** JS heap in use plus array buffers' bytes. */
+function used(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+/** Memory growth (bytes) while `fill` runs, after full collections on both sides. */
 function heapGrowth(gc: () => void, fill: () => unknown): { bytes: number; kept: unknown } {
   gc();
   gc();
-  const h0 = process.memoryUsage().heapUsed;
+  const h0 = used();
   const kept = fill();
   gc();
   gc();
-  return { bytes: process.memoryUsage().heapUsed - h0, kept };
+  return { bytes: used() - h0, kept };
 }
 
-/** Heap bytes per order held: resting quotes (with their provers) and waiting requests, each alone. */
+/** Bytes per order held: resting quotes (with their provers) and waiting requests, each alone. */
 export function bytesPerOrder(orders: number): { quote: number; request: number; baseline: number } {
   const gc = gcFunction();
   const rand = rng(7);
