@@ -35,7 +35,7 @@ export async function startLocalNetwork(init: SimNetworkInit): Promise<SimNetwor
       withSimNetwork(devnetNodeInit(world, init.dir, init.logger, name, bootstrap));
     const bootInit = nodeInit("bootstrap", []);
     const boot = await KalypsoNode.start({ ...bootInit, chain: { ...bootInit.chain!, autoStart: true } });
-    teardown.push(() => boot.stop());
+    teardown.push(() => boot.stop(), "bootstrap");
     const bootAddr = [boot.host.getMultiaddrs()[0]!.toString()];
 
     const matchers: (SimMatcher & { start(): Promise<void> })[] = [];
@@ -60,7 +60,7 @@ export async function startLocalNetwork(init: SimNetworkInit): Promise<SimNetwor
           await node.stop();
         },
       };
-      teardown.push(() => sm.crash());
+      teardown.push(() => sm.crash(), name);
       matchers.push(sm);
     }
     // Roles start after every matcher node is up, so the first leader has followers from the start.
@@ -97,7 +97,7 @@ export async function startLocalNetwork(init: SimNetworkInit): Promise<SimNetwor
           await node.stop();
         },
       };
-      teardown.push(() => sp.crash());
+      teardown.push(() => sp.crash(), name);
       await prover.start();
       return sp;
     };

@@ -155,16 +155,42 @@ export const SIM_JOINER_PRICE = 2n * 10n ** 14n;
 
 /** A stack of teardowns, run in reverse order of start; each failure is logged, not thrown. */
 export class Teardown {
-  private readonly stack: (() => Promise<void>)[] = [];
-  constructor(private readonly logger: Logger) {}
-  push(stop: () => Promise<void>): void {
-    this.stack.push(stop);
+  private readonly stack: { what: string; stop: () => Promise<void> }[] = [];
+  constructor(
+    private readonly logger: Logger,
+    /** How long one step may take before the rest go on without it. */
+    private readonly stepTimeoutMs = STOP_STEP_TIMEOUT_MS,
+  ) {}
+  push(stop: () => Promise<void>, what = "a step"): void {
+    this.stack.push({ what, stop });
   }
+  /** Run every step, last pushed first; a step that fails or hangs is reported and passed over. */
   async run(): Promise<void> {
-    for (const s of this.stack.splice(0).reverse())
-      await s().catch((err) => this.logger.warn({ err }, "stop"));
+    for (const { what, stop } of this.stack.splice(0).reverse()) {
+      let timer: NodeJS.Timeout | undefined;
+      const hung = new Promise<"hung">((resolve) => {
+        timer = setTimeout(() => resolve("hung"), this.stepTimeoutMs);
+      });
+      const r = await Promise.race([
+        stop().catch((err) => this.logger.warn({ err, what }, "stop failed")),
+        hung,
+      ]);
+      clearTimeout(timer);
+      if (r === "hung") {
+        this.hung.push(what);
+        this.logger.error(
+          { what, timeoutMs: this.stepTimeoutMs },
+          "stop did not finish; going on without it",
+        );
+      }
+    }
   }
+  /** Steps that did not finish within the timeout (what a run reports; empty when all is well). */
+  readonly hung: string[] = [];
 }
+
+/** A node stops in well under a second; 30 s means it is stuck, and a sim must still end. */
+const STOP_STEP_TIMEOUT_MS = 30_000;
 
 /** Start the chain, deploy, and open `init.markets` sim markets on a TestVerifier. */
 export async function startSimChain(
@@ -181,7 +207,7 @@ export async function startSimChain(
     leaseDurationS: init.leaseDurationS ?? 86_400,
     marketFiles: [],
   });
-  teardown.push(() => world.stop());
+  teardown.push(() => world.stop(), "the chain");
   const owner = await world.signer(world.keys.owner);
   const tv = world.deployment.artifacts.TestVerifier!;
   const c = await new ContractFactory(tv.abi as never, tv.bytecode, owner).deploy();
@@ -223,7 +249,7 @@ export async function startSimRequesters(
   const requesters: SimRequester[] = [];
   for (const [i, key] of world.keys.requesters.entries()) {
     const node = await KalypsoNode.start(nodeInit(`requester-${i}`));
-    teardown.push(() => node.stop());
+    teardown.push(() => node.stop(), `requester-${i} node`);
     // Deposit up front: concurrent first requests would each send the same top-up transaction.
     await world.deployment.marketplace.connect(await world.signer(key)).deposit(SIM_REQUESTER_DEPOSIT);
     const requester = new Requester(
@@ -236,7 +262,7 @@ export async function startSimRequesters(
       { depositExtra: 10n ** 17n },
     );
     await requester.start();
-    teardown.push(() => requester.stop());
+    teardown.push(() => requester.stop(), `requester-${i}`);
     requesters.push({ node, requester, address: privateKeyToAddress(key) });
   }
   return requesters;

@@ -46,7 +46,7 @@ function childSimNode(c: NodeChild): SimNode {
 /** Start `setups` side by side; if any fails, the others are stopped too. Each is on `teardown`. */
 async function startAll(setups: NodeSetup[], teardown: Teardown): Promise<NodeChild[]> {
   const started = await Promise.allSettled(setups.map((s) => NodeChild.start(s)));
-  for (const r of started) if (r.status === "fulfilled") teardown.push(() => r.value.stop());
+  for (const r of started) if (r.status === "fulfilled") teardown.push(() => r.value.stop(), r.value.name);
   const failed = started.find((r) => r.status === "rejected");
   if (failed) throw failed.reason;
   return started.map((r) => (r as PromiseFulfilledResult<NodeChild>).value);
