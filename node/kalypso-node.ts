@@ -25,13 +25,7 @@ import { PeerDialer } from "./network/peer-dialer.js";
 import { PeerPenalties } from "./network/peer-penalties.js";
 import { RpcClient } from "./network/rpc/rpc-client.js";
 import { RpcServer } from "./network/rpc/rpc-server.js";
-import {
-  HEARTBEAT_TOPIC,
-  LOG_TOPIC,
-  MARKET_TOPIC_KINDS,
-  type MarketTopicKind,
-  marketTopic,
-} from "./network/topics.js";
+import { ALL_TOPICS, HEARTBEAT_TOPIC, LOG_TOPIC, marketTopic, type TopicInterest } from "./network/topics.js";
 import { RequestPool } from "./request-pool.js";
 import { NodeStore } from "./store/node-store.js";
 
@@ -49,8 +43,8 @@ export interface KalypsoNodeInit {
   chain?: ChainWatcherComponentsInit;
   /** A name in status and logs. */
   role?: string;
-  /** The topics of each followed market this node subscribes to (marketTopicsOf). Default all. */
-  marketTopics?: readonly MarketTopicKind[];
+  /** What the node subscribes to beyond the log (topicsOf its role). Default everything. */
+  topics?: TopicInterest;
   logger?: Logger;
 }
 
@@ -136,7 +130,7 @@ export class KalypsoNode {
       await node.restore();
       gossip.onMessage((d) => node.onGossip(d));
       gossip.subscribe(LOG_TOPIC);
-      gossip.subscribe(HEARTBEAT_TOPIC);
+      if ((init.topics ?? ALL_TOPICS).heartbeat) gossip.subscribe(HEARTBEAT_TOPIC);
       for (const [id, rules] of Object.entries(init.markets ?? {})) node.followMarket(Number(id), rules);
       await node.rpcServer.start();
       node.dialer.start();
@@ -198,10 +192,10 @@ export class KalypsoNode {
     return this.markets;
   }
 
-  /** Subscribe to a market's topics (those `KalypsoNodeInit.marketTopics` names). */
+  /** Subscribe to a market's topics (those `KalypsoNodeInit.topics` names). */
   followMarket(marketId: number, rules: MarketRules): void {
     this.markets.set(marketId, rules);
-    for (const kind of this.init.marketTopics ?? MARKET_TOPIC_KINDS)
+    for (const kind of (this.init.topics ?? ALL_TOPICS).market)
       this.gossip.subscribe(marketTopic(marketId, kind));
   }
 

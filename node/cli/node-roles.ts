@@ -10,7 +10,7 @@ import type { NodeConfig } from "../config.js";
 import { NodeError } from "../errors.js";
 import { KalypsoNode } from "../kalypso-node.js";
 import type { Logger } from "../logger.js";
-import { marketTopicsOf } from "../network/topics.js";
+import { topicsOf } from "../network/topics.js";
 import { createBackend } from "../prover/create-backend.js";
 import { loadMarketFile } from "../prover/market-file.js";
 import { releaseSnarkjs } from "../prover/verify.js";
@@ -67,7 +67,7 @@ export async function startRole(
         autoStart: false,
       },
       role: config.role,
-      marketTopics: marketTopicsOf(config.role),
+      topics: topicsOf(config.role),
       logger: log,
     });
     stack.push(() => node.stop());

@@ -20,18 +20,29 @@ export const TOPIC_MESSAGE_TYPES: Record<TopicKind, readonly MessageType[]> = {
 
 export const MARKET_TOPIC_KINDS: readonly MarketTopicKind[] = ["requests", "quotes", "proofs"];
 
+/** What a node subscribes to beyond the log (which every node follows). */
+export interface TopicInterest {
+  /** The topics of each followed market. */
+  market: readonly MarketTopicKind[];
+  /** The leader's heartbeats: what a follower matcher watches to detect a dead leader. */
+  heartbeat: boolean;
+}
+
+/** Everything: what a relay (bootstrap peer, observer) or a matcher takes. */
+export const ALL_TOPICS: TopicInterest = { market: MARKET_TOPIC_KINDS, heartbeat: true };
+
 /**
- * The market topics a node of `role` needs. Every subscriber receives, checks, stores and forwards
- * each message of a topic, so a node takes only what its role reads: a prover needs requests (to
- * see the work and its inputs), not other provers' quotes or proofs; a requester needs proofs (its
+ * The topics a node of `role` needs. Every subscriber receives, checks, stores and forwards each
+ * message of a topic, so a node takes only what its role reads: a prover needs requests (to see
+ * the work and its inputs), not other provers' quotes or proofs; a requester needs proofs (its
  * own, announced before the chain has them), not requests or quotes (it publishes its requests
- * without subscribing: gossip sends them to the peers that listen). Matchers, observers and
- * bootstrap peers (relays) take all three.
+ * without subscribing: gossip sends them to the peers that listen). Only matchers read heartbeats.
+ * Matchers, observers and bootstrap peers (relays) take everything.
  */
-export function marketTopicsOf(role: string | undefined): readonly MarketTopicKind[] {
-  if (role === "prover") return ["requests"];
-  if (role === "requester") return ["proofs"];
-  return MARKET_TOPIC_KINDS;
+export function topicsOf(role: string | undefined): TopicInterest {
+  if (role === "prover") return { market: ["requests"], heartbeat: false };
+  if (role === "requester") return { market: ["proofs"], heartbeat: false };
+  return ALL_TOPICS;
 }
 
 export const LOG_TOPIC = `${TOPIC_PREFIX}/log`;

@@ -10,7 +10,7 @@ import { MarketplaceClient } from "../../chain/marketplace-client.js";
 import { RegistryClient } from "../../chain/registry-client.js";
 import type { KalypsoNode, KalypsoNodeInit } from "../../node/kalypso-node.js";
 import type { Logger } from "../../node/logger.js";
-import { marketTopicsOf } from "../../node/network/topics.js";
+import { topicsOf } from "../../node/network/topics.js";
 import { Matcher } from "../../node/roles/matcher.js";
 import { EmulatedEnclave } from "../../node/tee/emulated-enclave.js";
 import { type Address, makeDomain } from "../../protocol/index.js";
@@ -74,8 +74,8 @@ export function deploymentNodeInit(
       autoStart: false,
     },
     role: name,
-    // A node takes the market topics its role reads.
-    marketTopics: marketTopicsOf(role),
+    // A node takes the topics its role reads.
+    topics: topicsOf(role),
     logger: logger.child({ node: name }),
   };
 }

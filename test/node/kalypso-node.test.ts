@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KalypsoNode, type KalypsoNodeInit } from "../../node/kalypso-node.js";
 import { EMPTY_TIP, extendLog } from "../../node/log-chain.js";
-import { marketTopicsOf } from "../../node/network/topics.js";
+import { topicsOf } from "../../node/network/topics.js";
 import {
   assignmentsHash,
   type BatchHeader,
@@ -126,9 +126,9 @@ describe("node/kalypso-node (real libp2p, LevelDB on disk)", function () {
     assert.deepEqual(await again.store.getInput(sampleRequest().inputsHash), INPUTS, "inputs kept by hash");
   });
 
-  it("a prover's node takes only the request topic of a market; a matcher's all three", async () => {
-    const prover = await start(undefined, [], { marketTopics: marketTopicsOf("prover") });
-    const matcher = await start(undefined, [prover], { marketTopics: marketTopicsOf("matcher") });
+  it("a prover's node takes only the request topic of a market and no heartbeats; a matcher's everything", async () => {
+    const prover = await start(undefined, [], { topics: topicsOf("prover") });
+    const matcher = await start(undefined, [prover], { topics: topicsOf("matcher") });
     const topics = (n: KalypsoNode) =>
       n.host.services.pubsub
         .getTopics()
@@ -140,6 +140,10 @@ describe("node/kalypso-node (real libp2p, LevelDB on disk)", function () {
       "/kalypso/1/1/quotes",
       "/kalypso/1/1/requests",
     ]);
+    const subscribed = (n: KalypsoNode) => n.host.services.pubsub.getTopics();
+    assert.ok(!subscribed(prover).includes("/kalypso/1/heartbeat"), "a prover does not take heartbeats");
+    assert.ok(subscribed(matcher).includes("/kalypso/1/heartbeat"), "a matcher does");
+    assert.ok(subscribed(prover).includes("/kalypso/1/log"), "every node follows the log");
     // A quote published by the prover (not subscribed to quotes) still reaches the matcher.
     await waitFor(() => prover.gossip.peers("/kalypso/1/1/quotes").length > 0, "the matcher's subscription");
     await prover.publish({ type: "quote", body: signQuote(MARKET_DOMAIN, sampleQuote(), PROVER_KEY) });
