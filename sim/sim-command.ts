@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { KalypsoError } from "../protocol/index.js";
 import { SCENARIOS } from "./scenarios.js";
 import { runSim } from "./sim.js";
+import { rerunWithSimHeap } from "./sim-heap.js";
 
 interface SimFlags {
   scenario: string;
@@ -27,6 +28,11 @@ export function registerSimCommand(program: Command): void {
     )
     .option("--log-level <level>", "pino level of the nodes' logs (to stderr)", "silent")
     .action(async (flags: SimFlags) => {
+      const rerun = await rerunWithSimHeap();
+      if (rerun !== undefined) {
+        process.exitCode = rerun;
+        return;
+      }
       const nodes = Number(flags.nodes);
       const requests = Number(flags.requests);
       if (!Number.isSafeInteger(nodes) || !Number.isSafeInteger(requests) || nodes < 1 || requests < 1) {

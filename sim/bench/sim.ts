@@ -10,12 +10,19 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { STEADY_RATE_PER_S } from "../scenarios.js";
 import { runSim } from "../sim.js";
+import { rerunWithSimHeap, SIM_SEMI_SPACE_FLAG } from "../sim-heap.js";
 import type { Suite } from "./metric.js";
 
 /** Requests per size: enough for a p99, few enough that 100 nodes finish in minutes. */
 const SIM_BENCH_REQUESTS = 100;
 
 const suite: Suite = async (emit, args) => {
+  // The same suite, run again with the sim's young generation (sim-heap.ts) when this process lacks it.
+  const rerun = await rerunWithSimHeap();
+  if (rerun !== undefined) {
+    process.exitCode = rerun;
+    return;
+  }
   const sizes = args.length > 0 ? args.map(Number) : [10, 50, 100];
   for (const nodes of sizes) {
     const out = await mkdtemp(join(tmpdir(), "kalypso-bench-sim-"));
@@ -37,6 +44,7 @@ const suite: Suite = async (emit, args) => {
         scenario: "steady",
         backend: "SimBackend",
         mode: "in-process",
+        node_flags: SIM_SEMI_SPACE_FLAG,
         lost: r.requests.lost,
         duration_ms: r.duration_ms,
         load_avg_1m: Number(loadavg()[0]!.toFixed(2)),
