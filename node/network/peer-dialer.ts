@@ -88,6 +88,8 @@ export class PeerDialer {
       // when the last look found no one to dial, look again less and less often (up to 32 s).
       if (this.skip > 0) {
         this.skip--;
+        // Discovery keeps its pace: what it finds is what the next look will dial.
+        void this.discover();
         return 0;
       }
       const self = host.peerId.toString();
