@@ -55,6 +55,8 @@ export function registerSimCommand(program: Command): void {
             `${r.failover_ms === undefined ? "" : `; failover ${r.failover_ms} ms`}; report in ${flags.out}`,
         );
         process.exitCode = q.lost === 0 && q.assigned_twice === 0 && r.money.conserved ? 0 : 1;
+        // The report is written: a node whose stop hung (reported by the teardown) must not keep us.
+        process.exit(process.exitCode);
       } catch (err) {
         if (err instanceof KalypsoError) {
           console.error(`error ${err.code}: ${err.message}`);
