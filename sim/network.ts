@@ -18,8 +18,8 @@ import { DEVNET_COLLATERAL, type DevnetWorld, startDevnetWorld } from "./devnet/
 import { pollUntil } from "./poll.js";
 import type { SimMarket, SimPricing } from "./sim-prover.js";
 
-/** How the nodes run: all in this process, or one process per node. */
-export type SimMode = "in-process" | "processes";
+/** How the nodes run: all in this process, one process per node, or spread over a few processes. */
+export type SimMode = "in-process" | "processes" | "shards";
 
 /** How many of each role, and which provers never prove. */
 export interface SimNetworkInit {
@@ -37,6 +37,11 @@ export interface SimNetworkInit {
   logger: Logger;
   /** pino level of node processes' logs (their stdout); in-process nodes use `logger`. */
   logLevel?: string;
+  /**
+   * Node processes to spread the bootstrap peer, matchers and provers over (shards mode); without
+   * it each gets its own (processes mode). Unused in-process.
+   */
+  shards?: number;
 }
 
 /** A node of the network, here or in its own process: what scenarios may ask of and do to it. */

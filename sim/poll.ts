@@ -7,6 +7,8 @@ export class SimError extends KalypsoError<
   | "SIM_UNKNOWN_SCENARIO"
   | "SIM_TOO_FEW_NODES"
   | "SIM_NO_SPARE_KEY"
+  /** Options that contradict each other or are out of range (which, and why, in the message). */
+  | "SIM_BAD_OPTIONS"
   /** A node process sent something that is not a NodeReport, or a reply of the wrong shape. */
   | "SIM_CHILD_PROTOCOL"
   /** A node process failed to start, exited, or failed a call. */

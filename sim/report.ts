@@ -14,7 +14,8 @@ export interface SimReport {
   scenario: string;
   nodes: number;
   /** in-process: every node in one process; processes: bootstrap, matchers and provers each in
-   * their own, requesters (the load, where publication is timed) and attackers in the controller. */
+   * their own, requesters (the load, where publication is timed) and attackers in the controller;
+   * shards: the same, but the bootstrap peer, matchers and provers spread over a few processes. */
   mode: SimMode;
   requests: {
     submitted: number;
@@ -39,7 +40,7 @@ export interface SimReport {
   /** Codes of requests the requesters could not make (each also counted in `lost`). */
   request_errors: string[];
   settled_per_s: number;
-  /** Peak RSS of the processes running the nodes (in-process: the one; processes: the node
+  /** Peak RSS of the processes running the nodes (in-process: the one; processes, shards: the node
    * processes' sum plus the controller's; anvil not included) divided by the nodes, MB. */
   rss_mb_per_node: number;
   duration_ms: number;

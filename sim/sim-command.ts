@@ -11,6 +11,7 @@ interface SimFlags {
   requests: string;
   out: string;
   processes?: boolean;
+  shards?: string;
   logLevel: string;
 }
 
@@ -26,6 +27,10 @@ export function registerSimCommand(program: Command): void {
       "--processes",
       "one process per node: bootstrap, matchers and provers each in their own (a crash is a real process exit); requesters and attackers stay in the controller",
     )
+    .option(
+      "--shards <k>",
+      "spread bootstrap, matchers and provers over k node processes (use every core without a process per node); requesters and attackers stay in the controller",
+    )
     .option("--log-level <level>", "pino level of the nodes' logs (to stderr)", "silent")
     .action(async (flags: SimFlags) => {
       const rerun = await rerunWithSimHeap();
@@ -35,6 +40,7 @@ export function registerSimCommand(program: Command): void {
       }
       const nodes = Number(flags.nodes);
       const requests = Number(flags.requests);
+      const shards = flags.shards === undefined ? undefined : Number(flags.shards);
       if (!Number.isSafeInteger(nodes) || !Number.isSafeInteger(requests) || nodes < 1 || requests < 1) {
         console.error("error CONFIG_INVALID: --nodes and --requests must be positive integers");
         process.exit(2);
@@ -46,6 +52,7 @@ export function registerSimCommand(program: Command): void {
           requests,
           out: flags.out,
           processes: flags.processes,
+          shards,
           logLevel: flags.logLevel,
         });
         const q = r.requests;

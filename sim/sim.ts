@@ -1,6 +1,6 @@
 /**
- * `kalypso sim`: build a network for a scenario (every node in this process, or one process per
- * node), drive it, read the outcome back from the chain, and write report.json and report.html
+ * `kalypso sim`: build a network for a scenario (every node in this process, one process per node,
+ * or the nodes spread over a few processes), drive it, read the outcome back from the chain, and write report.json and report.html
  * into the output directory.
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -24,6 +24,8 @@ export interface SimOptions {
   out: string;
   /** One process per node (bootstrap, matchers, provers); requesters and attackers stay in this one. */
   processes?: boolean;
+  /** Spread the bootstrap peer, matchers and provers over this many node processes instead. */
+  shards?: number;
   logLevel?: string;
 }
 
@@ -39,8 +41,12 @@ export async function runSim(opts: SimOptions): Promise<SimReport> {
   const logger = createLogger({ level: opts.logLevel ?? "silent", name: "sim" });
   const dir = await mkdtemp(join(tmpdir(), "kalypso-sim-"));
   try {
-    const start = opts.processes ? startProcessNetwork : startLocalNetwork;
-    const net = await start({ ...shape, dir, logger, logLevel: opts.logLevel });
+    if (opts.processes && opts.shards !== undefined)
+      throw new SimError("SIM_BAD_OPTIONS", "sim: --processes and --shards exclude each other; pick one");
+    if (opts.shards !== undefined && !(Number.isSafeInteger(opts.shards) && opts.shards >= 1))
+      throw new SimError("SIM_BAD_OPTIONS", `sim: --shards must be a positive integer, not ${opts.shards}`);
+    const start = opts.processes || opts.shards !== undefined ? startProcessNetwork : startLocalNetwork;
+    const net = await start({ ...shape, dir, logger, logLevel: opts.logLevel, shards: opts.shards });
     try {
       const rec = new SimRecorder(net);
       rec.start();

@@ -1,7 +1,8 @@
 /**
  * What the controller and a node process say to each other over the IPC channel (JSON): one union
- * each way, shared by both sides. Bigints and keys travel as strings; what a child reports is
- * checked here before the controller believes it (parseNodeReport).
+ * each way, shared by both sides. A node process hosts one node (--processes) or several (--shards);
+ * every message names the node it is for or from. Bigints and keys travel as strings; what a child
+ * reports is checked here before the controller believes it (parseNodeReport).
  */
 import type { MarketDescription } from "../../node/prover/market-file.js";
 import type { MatcherRole } from "../../node/roles/lease-watcher.js";
@@ -45,6 +46,7 @@ export type NodeSetup = SetupCommon &
 /** What the controller asks of a node; each gets one reply. */
 export type NodeCall =
   | { op: "startRole" }
+  | { op: "crash" }
   | { op: "blockPeer"; peer: string }
   | { op: "unblockPeer"; peer: string }
   | { op: "logSeq" }
@@ -69,21 +71,22 @@ export interface NodeCallResults {
   rss: number;
   /** A prover's: markets whose quote from it the sequenced log carries (0 for other roles). */
   quotedMarkets: number;
+  /** Only from a node sharing its process: a node alone in one exits at once and never replies. */
+  crash: null;
   stop: null;
 }
 
-/** Controller -> node. `crash` has no reply: the process exits at once. */
+/** Controller -> node process: start a node (one more, with --shards), or a call to one of its nodes. */
 export type ControlMessage =
   | { type: "setup"; setup: NodeSetup }
-  | { type: "call"; id: number; call: NodeCall }
-  | { type: "crash" };
+  | { type: "call"; id: number; node: string; call: NodeCall };
 
-/** Node -> controller. */
+/** Node process -> controller; `node` names the node it is from (replies carry their call's id). */
 export type NodeReport =
-  | { type: "ready"; peerId: string; multiaddrs: string[]; address: string | null }
-  | { type: "failed"; code: string; message: string }
-  | { type: "role"; role: MatcherRole; term: number }
-  | { type: "held"; requestId: string; atMs: number }
+  | { type: "ready"; node: string; peerId: string; multiaddrs: string[]; address: string | null }
+  | { type: "failed"; node: string; code: string; message: string }
+  | { type: "role"; node: string; role: MatcherRole; term: number }
+  | { type: "held"; node: string; requestId: string; atMs: number }
   | { type: "reply"; id: number; ok: true; value: unknown }
   | { type: "reply"; id: number; ok: false; code: string; message: string };
 
@@ -102,6 +105,8 @@ function bad(what: string, raw: unknown): SimError {
 /** A node process's message, checked; SIM_CHILD_PROTOCOL if it is not one. */
 export function parseNodeReport(raw: unknown): NodeReport {
   if (!isObj(raw)) throw bad("a non-object", raw);
+  if (raw.type !== "reply" && !isStr(raw.node))
+    throw bad(`a ${String(raw.type)} message naming no node`, raw);
   switch (raw.type) {
     case "ready":
       if (isStr(raw.peerId) && Array.isArray(raw.multiaddrs) && raw.multiaddrs.every(isStr))
@@ -138,5 +143,6 @@ export const RESULT_CHECKS: { [K in NodeOp]: (v: unknown) => v is NodeCallResult
   peerStanding: (v): v is NodeCallResults["peerStanding"] => isObj(v) && isNum(v.score) && isNum(v.rejects),
   rss: isNum,
   quotedMarkets: isNum,
+  crash: isNull,
   stop: isNull,
 };

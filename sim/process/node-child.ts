@@ -1,8 +1,9 @@
 /**
- * The controller's side of one node process: fork it, send its setup, wait for `ready`, make typed
- * calls, relay its events, and end it (stop: graceful; crash: the process exits at once; kill).
- * Every child forked here is SIGKILLed if the controller exits first, and each child exits when
- * its IPC channel closes, so no node outlives the sim.
+ * The controller's side of the node processes: fork one (NodeProcess), send it a setup per node it
+ * hosts and wait for each `ready`, make typed calls to each node (NodeChild), relay their events,
+ * and end them (stop: graceful; crash: a node alone in its process exits it at once, one sharing a
+ * process is stopped at once; kill). Every process forked here is SIGKILLed if the controller exits
+ * first, and each exits when its IPC channel closes, so no node outlives the sim.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { EventEmitter } from "node:events";
@@ -22,7 +23,7 @@ import {
 /** The child entry point, run through tsx like the CLI. */
 const NODE_PROCESS_ENTRY = fileURLToPath(new URL("./node-process.ts", import.meta.url));
 
-/** Long enough for tsx to load the node's modules and a node to join; a child that takes longer is stuck. */
+/** Long enough for tsx to load the node's modules and a node to join; a node that takes longer is stuck. */
 const READY_TIMEOUT_MS = 60_000;
 /** A call is a local action in the child (a role start sends a few transactions). */
 const CALL_TIMEOUT_MS = 60_000;
@@ -54,93 +55,59 @@ interface NodeChildEvents {
 
 type Pending = {
   op: NodeOp;
+  node: string;
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
 };
 
-/** One node process, ready. */
-export class NodeChild extends EventEmitter<NodeChildEvents> {
+type Ready = Extract<NodeReport, { type: "ready" }>;
+
+/** One node process, hosting the nodes started on it (`host`) until the last one stops. */
+export class NodeProcess {
   readonly pid: number;
-  peerId = "";
-  multiaddrs: string[] = [];
+  private readonly child: ChildProcess;
+  private readonly nodes = new Map<string, NodeChild>();
+  private readonly starting = new Map<string, { resolve: (r: Ready) => void; reject: (e: Error) => void }>();
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private exitCode: number | null | undefined;
   private readonly exited: Promise<void>;
 
-  private constructor(
-    readonly name: string,
-    private readonly child: ChildProcess,
-  ) {
-    super();
-    this.pid = child.pid!;
-    this.exited = new Promise((resolve) =>
-      child.once("exit", (code) => {
-        this.exitCode = code;
-        const err = new SimError("SIM_CHILD_FAILED", `sim: node process ${name} exited (code ${code})`);
-        for (const p of this.pending.values()) {
-          clearTimeout(p.timer);
-          p.reject(err);
-        }
-        this.pending.clear();
-        resolve();
-      }),
-    );
-  }
-
-  /** Fork the node process for `setup` and wait until its node is up. */
-  static async start(setup: NodeSetup): Promise<NodeChild> {
-    const child = fork(NODE_PROCESS_ENTRY, [], {
+  constructor() {
+    this.child = fork(NODE_PROCESS_ENTRY, [], {
       execArgv: ["--import", "tsx"],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
-    killOnExit(child);
-    const nc = new NodeChild(setup.name, child);
-    const ready = new Promise<Extract<NodeReport, { type: "ready" }>>((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(
-            new SimError("SIM_CHILD_FAILED", `sim: ${setup.name} not ready after ${READY_TIMEOUT_MS} ms`),
-          ),
-        READY_TIMEOUT_MS,
-      );
-      child.on("message", (raw) => {
-        let m: NodeReport;
-        try {
-          m = parseNodeReport(raw);
-        } catch (err) {
-          // A child that breaks the protocol cannot be trusted with anything else.
-          child.kill("SIGKILL");
-          return reject(err);
+    killOnExit(this.child);
+    this.pid = this.child.pid!;
+    this.exited = new Promise((resolve) =>
+      this.child.once("exit", (code) => {
+        this.exitCode = code;
+        const err = (what: string) =>
+          new SimError("SIM_CHILD_FAILED", `sim: the node process of ${what} exited (code ${code})`);
+        for (const p of this.pending.values()) {
+          clearTimeout(p.timer);
+          p.reject(err(p.node));
         }
-        if (m.type === "ready") {
-          clearTimeout(timer);
-          resolve(m);
-        } else if (m.type === "failed") {
-          clearTimeout(timer);
-          reject(
-            new SimError("SIM_CHILD_FAILED", `sim: ${setup.name} failed to start: ${m.code} ${m.message}`),
-          );
-        } else nc.onReport(m);
-      });
-      child.once("exit", (code) => {
-        clearTimeout(timer);
-        reject(
-          new SimError("SIM_CHILD_FAILED", `sim: ${setup.name} exited before it was ready (code ${code})`),
-        );
-      });
+        this.pending.clear();
+        for (const [name, s] of this.starting) s.reject(err(`${name}, before it was ready,`));
+        this.starting.clear();
+        resolve();
+      }),
+    );
+    this.child.on("message", (raw) => {
+      let m: NodeReport;
+      try {
+        m = parseNodeReport(raw);
+      } catch (err) {
+        // A process that breaks the protocol cannot be trusted with anything else.
+        this.kill();
+        for (const s of this.starting.values()) s.reject(err as Error);
+        return;
+      }
+      this.onReport(m);
     });
-    nc.send({ type: "setup", setup });
-    try {
-      const r = await ready;
-      nc.peerId = r.peerId;
-      nc.multiaddrs = r.multiaddrs;
-      return nc;
-    } catch (err) {
-      nc.kill();
-      throw err;
-    }
   }
 
   /** Whether the process has exited. */
@@ -148,35 +115,57 @@ export class NodeChild extends EventEmitter<NodeChildEvents> {
     return this.exitCode !== undefined;
   }
 
-  /** Ask the node something; rejects with SIM_CHILD_FAILED if it fails, exits or takes too long. */
-  call<C extends NodeCall>(call: C, timeoutMs = CALL_TIMEOUT_MS): Promise<NodeCallResults[C["op"]]> {
+  /** Nodes it hosts that have not stopped. */
+  get hosting(): number {
+    return [...this.nodes.values()].filter((n) => !n.stopped).length;
+  }
+
+  /** Start the node `setup` describes in this process and wait until it is up. */
+  async host(setup: NodeSetup): Promise<NodeChild> {
+    const name = setup.name;
+    let timer: NodeJS.Timeout | undefined;
+    const ready = new Promise<Ready>((resolve, reject) => {
+      this.starting.set(name, { resolve, reject });
+      timer = setTimeout(
+        () => reject(new SimError("SIM_CHILD_FAILED", `sim: ${name} not ready after ${READY_TIMEOUT_MS} ms`)),
+        READY_TIMEOUT_MS,
+      );
+    });
+    this.send({ type: "setup", setup });
+    try {
+      const r = await ready;
+      const node = new NodeChild(name, this, r.peerId, r.multiaddrs);
+      this.nodes.set(name, node);
+      return node;
+    } finally {
+      clearTimeout(timer);
+      this.starting.delete(name);
+    }
+  }
+
+  /** Ask node `name` something; rejects with SIM_CHILD_FAILED if it fails, exits or takes too long. */
+  call<C extends NodeCall>(
+    name: string,
+    call: C,
+    timeoutMs = CALL_TIMEOUT_MS,
+  ): Promise<NodeCallResults[C["op"]]> {
     if (this.gone)
-      return Promise.reject(new SimError("SIM_CHILD_FAILED", `sim: ${this.name} has exited (${call.op})`));
+      return Promise.reject(new SimError("SIM_CHILD_FAILED", `sim: ${name} has exited (${call.op})`));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(
-          new SimError("SIM_CHILD_FAILED", `sim: ${this.name} did not answer ${call.op} in ${timeoutMs} ms`),
-        );
+        reject(new SimError("SIM_CHILD_FAILED", `sim: ${name} did not answer ${call.op} in ${timeoutMs} ms`));
       }, timeoutMs);
-      this.pending.set(id, { op: call.op, resolve: resolve as (v: unknown) => void, reject, timer });
-      this.send({ type: "call", id, call });
+      this.pending.set(id, {
+        op: call.op,
+        node: name,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        timer,
+      });
+      this.send({ type: "call", id, node: name, call });
     });
-  }
-
-  /** Exit at once (the child calls process.exit: a real crash as the network sees it). */
-  async crash(): Promise<void> {
-    if (this.gone) return;
-    this.send({ type: "crash" });
-    await this.exitWithin();
-  }
-
-  /** Stop the node and its role gracefully; killed if it does not exit in time. */
-  async stop(): Promise<void> {
-    if (this.gone) return;
-    await this.call({ op: "stop" }).catch(() => this.kill());
-    await this.exitWithin();
   }
 
   /** SIGKILL, no questions asked. */
@@ -184,7 +173,8 @@ export class NodeChild extends EventEmitter<NodeChildEvents> {
     if (!this.gone) this.child.kill("SIGKILL");
   }
 
-  private async exitWithin(): Promise<void> {
+  /** Wait for the process to exit (it does once its last node stopped); killed if it takes too long. */
+  async exitWithin(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
@@ -202,25 +192,105 @@ export class NodeChild extends EventEmitter<NodeChildEvents> {
   }
 
   private onReport(m: NodeReport): void {
-    if (m.type === "role") this.emit("role", m);
-    else if (m.type === "held") this.emit("held", m.requestId, m.atMs);
-    else if (m.type === "reply") {
-      const p = this.pending.get(m.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      clearTimeout(p.timer);
-      if (!m.ok)
-        p.reject(
-          new SimError("SIM_CHILD_FAILED", `sim: ${this.name} ${p.op} failed: ${m.code} ${m.message}`),
-        );
-      else if (!RESULT_CHECKS[p.op](m.value))
-        p.reject(
-          new SimError(
-            "SIM_CHILD_PROTOCOL",
-            `sim: ${this.name} answered ${p.op} with ${JSON.stringify(m.value)}`,
-          ),
-        );
-      else p.resolve(m.value);
+    switch (m.type) {
+      case "reply":
+        this.onReply(m);
+        break;
+      case "ready":
+        this.starting.get(m.node)?.resolve(m);
+        break;
+      case "failed":
+        this.starting
+          .get(m.node)
+          ?.reject(
+            new SimError("SIM_CHILD_FAILED", `sim: ${m.node} failed to start: ${m.code} ${m.message}`),
+          );
+        break;
+      case "role":
+        this.nodes.get(m.node)?.emit("role", m);
+        break;
+      case "held":
+        this.nodes.get(m.node)?.emit("held", m.requestId, m.atMs);
+        break;
     }
+  }
+
+  private onReply(m: Extract<NodeReport, { type: "reply" }>): void {
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    this.pending.delete(m.id);
+    clearTimeout(p.timer);
+    if (!m.ok)
+      p.reject(new SimError("SIM_CHILD_FAILED", `sim: ${p.node} ${p.op} failed: ${m.code} ${m.message}`));
+    else if (!RESULT_CHECKS[p.op](m.value))
+      p.reject(
+        new SimError("SIM_CHILD_PROTOCOL", `sim: ${p.node} answered ${p.op} with ${JSON.stringify(m.value)}`),
+      );
+    else p.resolve(m.value);
+  }
+}
+
+/** One node in a node process, ready. */
+export class NodeChild extends EventEmitter<NodeChildEvents> {
+  /** Whether stop() or crash() has ended it. */
+  stopped = false;
+
+  constructor(
+    readonly name: string,
+    readonly process: NodeProcess,
+    readonly peerId: string,
+    readonly multiaddrs: string[],
+  ) {
+    super();
+  }
+
+  /** A node in a process of its own (--processes), started. */
+  static async start(setup: NodeSetup): Promise<NodeChild> {
+    const p = new NodeProcess();
+    try {
+      return await p.host(setup);
+    } catch (err) {
+      p.kill();
+      throw err;
+    }
+  }
+
+  /** Whether the node has ended (stopped, crashed, or its process exited). */
+  get gone(): boolean {
+    return this.stopped || this.process.gone;
+  }
+
+  /** Ask the node something; rejects with SIM_CHILD_FAILED if it fails, exits or takes too long. */
+  call<C extends NodeCall>(call: C, timeoutMs = CALL_TIMEOUT_MS): Promise<NodeCallResults[C["op"]]> {
+    if (this.stopped)
+      return Promise.reject(new SimError("SIM_CHILD_FAILED", `sim: ${this.name} has stopped (${call.op})`));
+    return this.process.call(this.name, call, timeoutMs);
+  }
+
+  /**
+   * End it at once: alone in its process, the process exits (a real crash as the network sees it);
+   * sharing one, the node and its role are stopped without waiting for anything else.
+   */
+  async crash(): Promise<void> {
+    if (this.gone) return;
+    const alone = this.process.hosting === 1;
+    const ended = this.call({ op: "crash" });
+    this.stopped = true;
+    // Sharing, a crash that fails leaves the node to the teardown: the process carries other nodes.
+    await ended.catch(() => undefined);
+    if (alone) await this.process.exitWithin();
+  }
+
+  /** Stop the node and its role gracefully; its process exits with its last node (or is killed). */
+  async stop(): Promise<void> {
+    if (this.gone) return;
+    await this.call({ op: "stop" }).catch(() => this.process.kill());
+    this.stopped = true;
+    if (this.process.hosting === 0) await this.process.exitWithin();
+  }
+
+  /** SIGKILL the process it runs in. */
+  kill(): void {
+    this.process.kill();
   }
 }

@@ -1,8 +1,10 @@
 /**
- * A sim node in its own process: forked by the controller (node-child.ts), it is sent its setup over
- * IPC, starts one KalypsoNode and its role (bootstrap, matcher or prover) against the dev chain by
- * URL, reports `ready`, forwards what the recorder needs (role changes, held assignments) and
- * answers the controller's calls. It exits when told to stop, at once on `crash`, and whenever the
+ * A node process of the sim: forked by the controller (node-child.ts), it is sent a setup over IPC
+ * for each node it hosts (one with --processes, several with --shards), starts each KalypsoNode and
+ * its role (bootstrap, matcher or prover) against the dev chain by URL, reports `ready`, forwards
+ * what the recorder needs (role changes, held assignments) and answers the controller's calls to
+ * each node. A node alone in its process exits the process on `crash` (a real crash); one sharing
+ * it is stopped at once. The process exits once its last node has stopped, and whenever the
  * controller goes away (the IPC channel closes), so it never outlives it.
  */
 import "../../node/polyfill.js";
@@ -66,7 +68,7 @@ async function start(s: NodeSetup): Promise<Running> {
       const signer = await provider.getSigner(privateKeyToAddress(key));
       const parts = { key, attestationKey: fromHex(s.attestationKey), signer, ref: s.deployment, provider };
       const matcher = emulatedMatcher(node, parts, logger, s.name);
-      matcher.on("role", (r) => send({ type: "role", role: r.role, term: r.term }));
+      matcher.on("role", (r) => send({ type: "role", node: s.name, role: r.role, term: r.term }));
       const startRole = async () => {
         await matcher.start();
         return matcher.role;
@@ -90,7 +92,9 @@ async function start(s: NodeSetup): Promise<Running> {
         silent: s.silent,
         logger: logger.child({ node: s.name }),
       });
-      const log = watchProverLog(node, address, (requestId, atMs) => send({ type: "held", requestId, atMs }));
+      const log = watchProverLog(node, address, (requestId, atMs) =>
+        send({ type: "held", node: s.name, requestId, atMs }),
+      );
       const startRole = async () => {
         await prover.start();
         return null;
@@ -103,6 +107,9 @@ async function start(s: NodeSetup): Promise<Running> {
     }
   }
 }
+
+/** The nodes this process hosts, by name, from their setup on (a failed start is removed). */
+const hosted = new Map<string, Promise<Running>>();
 
 async function answer(r: Running, call: NodeCall): Promise<NodeCallResults[NodeCall["op"]]> {
   const node = r.node;
@@ -128,6 +135,7 @@ async function answer(r: Running, call: NodeCall): Promise<NodeCallResults[NodeC
       return process.memoryUsage().rss;
     case "quotedMarkets":
       return r.quotedMarkets?.() ?? 0;
+    case "crash":
     case "stop":
       await r.stop();
       return null;
@@ -140,37 +148,53 @@ const failure = (err: unknown) => ({
   message: err instanceof Error ? err.message : String(err),
 });
 
-let running: Promise<Running> | undefined;
-process.on("message", (raw: ControlMessage) => {
-  if (raw.type === "crash") process.exit(1);
-  if (raw.type === "setup" && !running) {
-    running = start(raw.setup);
-    running.then(
-      (r) => {
-        const address = "key" in raw.setup ? privateKeyToAddress(fromHex(raw.setup.key)) : null;
-        send({
-          type: "ready",
-          peerId: r.node.identity.peerId.toString(),
-          multiaddrs: r.node.host.getMultiaddrs().map(String),
-          address,
+function onSetup(setup: NodeSetup): void {
+  if (hosted.has(setup.name)) return;
+  const running = start(setup);
+  hosted.set(setup.name, running);
+  running.then(
+    (r) => {
+      const address = "key" in setup ? privateKeyToAddress(fromHex(setup.key)) : null;
+      send({
+        type: "ready",
+        node: setup.name,
+        peerId: r.node.identity.peerId.toString(),
+        multiaddrs: r.node.host.getMultiaddrs().map(String),
+        address,
+      });
+    },
+    (err) => {
+      hosted.delete(setup.name);
+      send({ type: "failed", node: setup.name, ...failure(err) }, () => {
+        if (hosted.size === 0) process.exit(1);
+      });
+    },
+  );
+}
+
+function onCall(id: number, name: string, call: NodeCall): void {
+  const running = hosted.get(name);
+  if (!running) {
+    send({ type: "reply", id, ok: false, code: "SIM_CHILD_FAILED", message: `no node ${name} here` });
+    return;
+  }
+  // Alone, a crash is the process's: it exits at once, as a crashed machine would, and never replies.
+  if (call.op === "crash" && hosted.size === 1) process.exit(1);
+  const ending = call.op === "stop" || call.op === "crash";
+  running
+    .then((r) => answer(r, call))
+    .then(
+      (value) => {
+        if (ending) hosted.delete(name);
+        send({ type: "reply", id, ok: true, value }, () => {
+          if (ending && hosted.size === 0) process.exit(0);
         });
       },
-      (err) => send({ type: "failed", ...failure(err) }, () => process.exit(1)),
+      (err) => send({ type: "reply", id, ok: false, ...failure(err) }),
     );
-  }
-  if (raw.type === "call") {
-    const { id, call } = raw;
-    if (!running)
-      return send({ type: "reply", id, ok: false, code: "SIM_CHILD_FAILED", message: "no setup yet" });
-    running
-      .then((r) => answer(r, call))
-      .then(
-        (value) =>
-          send(
-            { type: "reply", id, ok: true, value },
-            call.op === "stop" ? () => process.exit(0) : undefined,
-          ),
-        (err) => send({ type: "reply", id, ok: false, ...failure(err) }),
-      );
-  }
+}
+
+process.on("message", (raw: ControlMessage) => {
+  if (raw.type === "setup") onSetup(raw.setup);
+  else if (raw.type === "call") onCall(raw.id, raw.node, raw.call);
 });

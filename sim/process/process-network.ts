@@ -1,8 +1,10 @@
 /**
- * The sim network with one process per node (`kalypso sim --processes`): the bootstrap peer, every
- * matcher and every prover each run in a node process (node-process.ts); anvil runs in its own, as
- * always. The requesters and any attacker peers stay in this controller process: they are the load
- * generator, and a request's publication time is measured where it is published.
+ * The sim network in node processes (node-process.ts): with `kalypso sim --processes` the bootstrap
+ * peer, every matcher and every prover each run in a process of their own; with `--shards <k>` they
+ * are dealt round-robin over k processes (every core carries nodes, without a process per node's
+ * memory). anvil runs in its own, as always. The requesters and any attacker peers stay in this
+ * controller process: they are the load generator, and a request's publication time is measured
+ * where it is published.
  */
 import { privateKeyToAddress, toHex } from "../../protocol/index.js";
 import { deploymentRef, devnetNodeInit } from "../devnet/devnet-world.js";
@@ -26,7 +28,7 @@ import { SimError } from "../poll.js";
 import type { SimPricing } from "../sim-prover.js";
 import { wireTopology, withSimNetwork } from "../topology.js";
 import type { NodeSetup } from "./messages.js";
-import { NodeChild } from "./node-child.js";
+import { NodeChild, NodeProcess } from "./node-child.js";
 
 /** A node process as a SimNode. */
 function childSimNode(c: NodeChild): SimNode {
@@ -43,24 +45,68 @@ function childSimNode(c: NodeChild): SimNode {
   };
 }
 
-/** Start `setups` side by side; if any fails, the others are stopped too. Each is on `teardown`. */
-async function startAll(setups: NodeSetup[], teardown: Teardown): Promise<NodeChild[]> {
-  const started = await Promise.allSettled(setups.map((s) => NodeChild.start(s)));
-  for (const r of started) if (r.status === "fulfilled") teardown.push(() => r.value.stop(), r.value.name);
-  const failed = started.find((r) => r.status === "rejected");
-  if (failed) throw failed.reason;
-  return started.map((r) => (r as PromiseFulfilledResult<NodeChild>).value);
+/** Nodes a shard starts at once: each start waits on the chain and the network more than the CPU. */
+const SHARD_STARTS_AT_ONCE = 8;
+
+/**
+ * Where nodes go: a process each (`shards` undefined), or dealt round-robin over `shards` processes,
+ * forked on first use. A joiner goes to the shard hosting the fewest nodes.
+ */
+class Placement {
+  private readonly shards: NodeProcess[] = [];
+  private next = 0;
+  constructor(private readonly count: number | undefined) {}
+
+  /** How many setups may start side by side. */
+  get wave(): number {
+    return this.count === undefined ? Number.POSITIVE_INFINITY : this.count * SHARD_STARTS_AT_ONCE;
+  }
+
+  /** Start `setup` where it belongs: the next shard in turn, or for a joiner the least loaded. */
+  start(setup: NodeSetup, joiner = false): Promise<NodeChild> {
+    if (this.count === undefined) return NodeChild.start(setup);
+    let p: NodeProcess;
+    if (!joiner) p = this.shards[this.next % this.count] ??= new NodeProcess();
+    else p = this.shards.filter((s) => !s.gone).reduce((a, b) => (b.hosting < a.hosting ? b : a));
+    this.next++;
+    if (!p || p.gone)
+      return Promise.reject(new SimError("SIM_CHILD_FAILED", `sim: the shard for ${setup.name} has exited`));
+    return p.host(setup);
+  }
+
+  /** Kill every shard process still running (the last teardown step; each exits with its last node). */
+  killAll(): void {
+    for (const p of this.shards) p.kill();
+  }
 }
 
-/** Start the chain, deploy, open the markets, and start each node in its own process. */
+/** Start `setups` side by side (in waves); if any fails, the others are stopped too. Each is on `teardown`. */
+async function startAll(setups: NodeSetup[], placement: Placement, teardown: Teardown): Promise<NodeChild[]> {
+  const children: NodeChild[] = [];
+  for (let i = 0; i < setups.length; i += placement.wave) {
+    const started = await Promise.allSettled(
+      setups.slice(i, i + placement.wave).map((s) => placement.start(s)),
+    );
+    for (const r of started) if (r.status === "fulfilled") teardown.push(() => r.value.stop(), r.value.name);
+    const failed = started.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
+    children.push(...started.map((r) => (r as PromiseFulfilledResult<NodeChild>).value));
+  }
+  return children;
+}
+
+/** Start the chain, deploy, open the markets, and start the nodes in node processes. */
 export async function startProcessNetwork(init: SimNetworkInit): Promise<SimNetwork> {
   const teardown = new Teardown(init.logger);
   const children: NodeChild[] = [];
+  const placement = new Placement(init.shards);
   try {
     const { world, markets } = await startSimChain(init, teardown);
+    teardown.push(async () => placement.killAll(), "shard processes");
     const common = { dir: init.dir, deployment: deploymentRef(world), logLevel: init.logLevel ?? "silent" };
     const [bootChild] = await startAll(
       [{ ...common, role: "bootstrap", name: "bootstrap", bootstrap: [] }],
+      placement,
       teardown,
     );
     await bootChild!.call({ op: "startRole" });
@@ -95,6 +141,7 @@ export async function startProcessNetwork(init: SimNetworkInit): Promise<SimNetw
         ),
         ...proverKeys.map((key, i) => proverSetup(`prover-${i}`, key, simPricing(i), silent(i))),
       ],
+      placement,
       teardown,
     );
     children.push(...all);
@@ -148,10 +195,11 @@ export async function startProcessNetwork(init: SimNetworkInit): Promise<SimNetw
       const key = spares.shift();
       if (!key) throw new SimError("SIM_NO_SPARE_KEY", "sim: no funded key left for a joining prover");
       const pricing = { ...simPricing(0), price: SIM_JOINER_PRICE };
-      const [c] = await startAll([proverSetup(`prover-${provers.length}`, key, pricing, false)], teardown);
-      children.push(c!);
-      await c!.call({ op: "startRole" });
-      const p = asProver(c!, key, false);
+      const c = await placement.start(proverSetup(`prover-${provers.length}`, key, pricing, false), true);
+      teardown.push(() => c.stop(), c.name);
+      children.push(c);
+      await c.call({ op: "startRole" });
+      const p = asProver(c, key, false);
       await wireTopology([p.node], hubs(), liveProvers());
       await untilQuoted([p], markets.length);
       provers.push(p);
@@ -179,14 +227,17 @@ export async function startProcessNetwork(init: SimNetworkInit): Promise<SimNetw
       ...requesters.map((r, i) => localSimNode(`requester-${i}`, r.node)),
     ];
     const rssBytes = async () => {
-      // A child that exits between the check and the call is not running a node any more: 0.
+      // One reading per process, through any node it still runs; a process that exits between the
+      // check and the call is not running a node any more: 0.
+      const byProcess = new Map<NodeProcess, NodeChild>();
+      for (const c of children) if (!c.gone) byProcess.set(c.process, c);
       const each = await Promise.all(
-        children.filter((c) => !c.gone).map((c) => c.call({ op: "rss" }, 5_000).catch(() => 0)),
+        [...byProcess.values()].map((c) => c.call({ op: "rss" }, 5_000).catch(() => 0)),
       );
       return each.reduce((a, b) => a + b, process.memoryUsage().rss);
     };
     return {
-      mode: "processes",
+      mode: init.shards === undefined ? "processes" : "shards",
       world,
       markets,
       boot,

@@ -13,9 +13,10 @@ async function run(
   nodes: number,
   requests: number,
   processes = false,
+  shards?: number,
 ): Promise<SimReport> {
-  const out = join(dir, `${scenario}${processes ? "-processes" : ""}`);
-  await runSim({ scenario, nodes, requests, out, processes });
+  const out = join(dir, `${scenario}${processes ? "-processes" : ""}${shards ? `-shards${shards}` : ""}`);
+  await runSim({ scenario, nodes, requests, out, processes, shards });
   assert.ok((await stat(join(out, "report.html"))).size > 1000, "report.html written");
   return JSON.parse(await readFile(join(out, "report.json"), "utf8")) as SimReport;
 }
@@ -108,6 +109,15 @@ describe("sim scenarios (in-process, anvil, libp2p, SimBackend)", function () {
     assert.equal(BigInt(r.money.escrow_wei), 0n, "no escrow left behind");
   });
 
+  it("--processes with --shards, or a shard count that is not a positive integer, is refused", async () => {
+    for (const o of [{ processes: true, shards: 2 }, { shards: 0 }, { shards: 1.5 }])
+      await assert.rejects(
+        runSim({ scenario: "steady", nodes: 7, requests: 1, out: dir, ...o }),
+        { code: "SIM_BAD_OPTIONS" },
+        JSON.stringify(o),
+      );
+  });
+
   it("an unknown scenario is refused with a coded error", async () => {
     await assert.rejects(runSim({ scenario: "nope", nodes: 7, requests: 1, out: dir }), {
       code: "SIM_UNKNOWN_SCENARIO",
@@ -170,5 +180,41 @@ describe("sim scenarios (--processes: bootstrap, matchers, provers each in a nod
     const leaders = new Set(r.series.roles.filter((x) => x.role === "leader").map((x) => x.matcher));
     assert.ok(leaders.size >= 2, `two leaders over the run: ${[...leaders].join(", ")}`);
     assert.deepEqual(nodeProcessPids(), [], "no node process left");
+  });
+});
+
+describe("sim scenarios (--shards: bootstrap, matchers, provers spread over node processes)", function () {
+  this.timeout(180_000);
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "kalypso-sim-test-"));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("churn over 2 shards: crashed provers stop inside their shard, joiners land in one, no process outlives the run", async () => {
+    const seen = new Set<number>();
+    const watch = setInterval(() => {
+      for (const pid of nodeProcessPids()) seen.add(pid);
+    }, 50);
+    let r: SimReport;
+    try {
+      r = await run(dir, "churn", 8, 12, false, 2);
+    } finally {
+      clearInterval(watch);
+    }
+    assertSafe(r);
+    assert.equal(r.mode, "shards");
+    const c = r.churn!;
+    assert.equal(c.left.length, 2, "two provers left");
+    assert.equal(c.joined.length, 2, "two provers joined");
+    assert.ok(c.settled_by_joiners > 0, "joiners settled requests");
+    assert.equal(r.requests.settled + r.requests.slashed, 12, "every request proven or slashed");
+    assert.equal(r.requests.refunded, r.requests.slashed, "each slashed request refunded");
+    // Every node but the requesters ran in exactly two processes, which a crash inside did not end.
+    assert.equal(seen.size, 2, `node processes seen: ${[...seen].join(", ")}`);
+    assert.deepEqual(nodeProcessPids(), [], "no node process left on the books");
+    assert.deepEqual([...seen].filter(exists), [], "every node process is gone");
   });
 });

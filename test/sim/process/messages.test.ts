@@ -4,10 +4,16 @@ import { parseNodeReport, RESULT_CHECKS } from "../../../sim/process/messages.js
 describe("sim node process messages", () => {
   it("accepts each well-formed report", () => {
     const good = [
-      { type: "ready", peerId: "12D3", multiaddrs: ["/ip4/127.0.0.1/tcp/1"], address: null },
-      { type: "failed", code: "CONFIG_INVALID", message: "x" },
-      { type: "role", role: "leader", term: 2 },
-      { type: "held", requestId: "0x01", atMs: 5 },
+      {
+        type: "ready",
+        node: "prover-1",
+        peerId: "12D3",
+        multiaddrs: ["/ip4/127.0.0.1/tcp/1"],
+        address: null,
+      },
+      { type: "failed", node: "prover-1", code: "CONFIG_INVALID", message: "x" },
+      { type: "role", node: "matcher-0", role: "leader", term: 2 },
+      { type: "held", node: "prover-1", requestId: "0x01", atMs: 5 },
       { type: "reply", id: 1, ok: true, value: 3 },
       { type: "reply", id: 2, ok: false, code: "X", message: "y" },
     ];
@@ -19,10 +25,13 @@ describe("sim node process messages", () => {
       null,
       "ready",
       { type: "nope" },
-      { type: "ready", peerId: 1, multiaddrs: [], address: null },
-      { type: "ready", peerId: "p", multiaddrs: [1], address: null },
-      { type: "role", role: "king", term: 1 },
-      { type: "held", requestId: "0x01", atMs: "now" },
+      { type: "ready", node: "b", peerId: 1, multiaddrs: [], address: null },
+      { type: "ready", node: "b", peerId: "p", multiaddrs: [1], address: null },
+      { type: "role", node: "matcher-0", role: "king", term: 1 },
+      { type: "held", node: "prover-1", requestId: "0x01", atMs: "now" },
+      // From a process hosting several nodes, a report that names none cannot be routed.
+      { type: "held", requestId: "0x01", atMs: 5 },
+      { type: "role", node: 3, role: "leader", term: 1 },
       { type: "reply", id: "1", ok: true, value: 1 },
       { type: "reply", id: 1, ok: false },
     ];
@@ -42,6 +51,8 @@ describe("sim node process messages", () => {
       ["startRole", { role: "follower", term: 0 }, true],
       ["startRole", { role: "boss", term: 0 }, false],
       ["stop", null, true],
+      ["crash", null, true],
+      ["crash", 0, false],
       ["stop", 1, false],
     ];
     for (const [op, v, ok] of cases) assert.equal(RESULT_CHECKS[op](v), ok, `${op} ${JSON.stringify(v)}`);
