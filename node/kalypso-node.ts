@@ -312,7 +312,8 @@ export class KalypsoNode {
       case "batch": {
         const b = message.body;
         if (b.header.seq !== this.tip.seq + 1) return;
-        this.tip = extendLog(this.validationContext(), this.init.domains.matcher, this.tip, b);
+        // `id` is set where validation ran (gossip delivery, publish), and is then the header hash.
+        this.tip = extendLog(this.validationContext(), this.init.domains.matcher, this.tip, b, id);
         this.enqueue(() => this.store.appendBatch(b));
         return;
       }

@@ -7,6 +7,7 @@
 import {
   batchHeaderHash,
   type Domain,
+  type Hex32,
   reject,
   type SignedBatch,
   type ValidationContext,
@@ -23,12 +24,18 @@ export interface LogTip {
 
 export const EMPTY_TIP: LogTip = { seq: -1, hash: ZERO_HASH };
 
-/** The tip after `batch`, or a REJECT ProtocolError when it does not continue `tip`. */
+/**
+ * The tip after `batch`, or a REJECT ProtocolError when it does not continue `tip`. `checkedId` is
+ * the id validateBatch gave this very batch when the caller already ran it (gossip runs it on every
+ * delivery, publish before sending): running it again would hash every event and assignment and
+ * recover the signature a second time, on every node, for every batch.
+ */
 export function extendLog(
   ctx: ValidationContext,
   matcherDomain: Domain,
   tip: LogTip,
   batch: SignedBatch,
+  checkedId?: Hex32,
 ): LogTip {
   const h = batch.header;
   // [REJECT] gapless: the next batch is exactly tip + 1
@@ -40,6 +47,7 @@ export function extendLog(
       `batch ${h.seq} prevHash ${h.prevHash} is not the previous header ${tip.hash}`,
     );
   }
+  if (checkedId !== undefined) return { seq: h.seq, hash: checkedId };
   validateBatch(ctx, batch);
   return { seq: h.seq, hash: batchHeaderHash(matcherDomain, h) };
 }

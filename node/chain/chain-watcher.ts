@@ -42,6 +42,7 @@ export class ChainWatcher {
         provider: components.provider,
         cursor: new LevelCursorStore(components.store, init.cursorName ?? "contracts"),
         contracts: components.contracts as never,
+        events: () => this.handlers,
       },
       init,
     );

@@ -117,6 +117,8 @@ export function startFactsReader(
       // The cursor is the last block read: one before the block to read again.
       cursor: new MemoryCursorStore(resumeBlock === undefined ? undefined : resumeBlock - 1),
       contracts,
+      // Registered below, before the first poll gets past its first await.
+      events: () => handlers,
     },
     readerInit,
   );

@@ -30,6 +30,14 @@ const CALL_TIMEOUT_MS = 60_000;
 /** How long an exit may take before the child is killed. */
 const EXIT_TIMEOUT_MS = 10_000;
 
+/**
+ * Extra node flags for node processes from KALYPSO_SIM_NODE_FLAGS (space-separated), such as
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them: NODE_OPTIONS refuses --cpu-prof.
+ */
+function nodeProcessFlags(): string[] {
+  return (process.env.KALYPSO_SIM_NODE_FLAGS ?? "").split(" ").filter((f) => f !== "");
+}
+
 /** Every child alive, killed if this process exits without stopping them. */
 const alive = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -76,7 +84,7 @@ export class NodeProcess {
 
   constructor() {
     this.child = fork(NODE_PROCESS_ENTRY, [], {
-      execArgv: ["--import", "tsx"],
+      execArgv: ["--import", "tsx", ...nodeProcessFlags()],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     killOnExit(this.child);

@@ -31,11 +31,17 @@ describe("chain: event reader", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function reader(cursor: CursorStore, confirmations: number, maxBlockRange = 2000) {
+  function reader(
+    cursor: CursorStore,
+    confirmations: number,
+    maxBlockRange = 2000,
+    events?: () => { has(name: string): boolean },
+  ) {
     return new ChainEventReader(
       {
         provider: w.chain.provider,
         cursor,
+        events,
         contracts: [
           {
             label: "marketplace",
@@ -52,6 +58,38 @@ describe("chain: event reader", () => {
       { confirmations, fromBlock: 0, maxBlockRange },
     );
   }
+
+  it("fetches only the events named as wanted, asked again at each poll; the cursor moves either way", async () => {
+    const wanted = new Set(["Deposited", "LeaseClaimed"]);
+    const all: ChainEvent[] = [];
+    const some: ChainEvent[] = [];
+    const none = reader(new MemoryCursorStore(), 0, 2000, () => new Set<string>());
+    const filtered = reader(new MemoryCursorStore(), 0, 2000, () => wanted);
+    await fund(w);
+    await assignOne(w);
+    const head = await w.chain.provider.getBlockNumber();
+    await reader(new MemoryCursorStore(), 0).poll(async (events) => void all.push(...events));
+    assert.equal(await filtered.poll(async (events) => void some.push(...events)), head);
+    const key = (e: ChainEvent) => `${e.transactionHash}/${e.logIndex}`;
+    const expected = all.filter((e) => wanted.has(e.name));
+    assert.ok(expected.length >= 2 && expected.length < all.length, "the chain carries others too");
+    assert.deepEqual(some.map(key), expected.map(key), "exactly the wanted ones, in chain order");
+    assert.deepEqual(some, expected, "decoded alike");
+    assert.equal(await none.poll(async (events) => assert.deepEqual(events, [])), head, "nothing wanted");
+    wanted.add("RequestAssigned");
+    await (await w.market("prover")).fulfil({
+      record: await assignOne(w),
+      publicInputs: INPUTS,
+      proof: ACCEPT,
+    });
+    const later: ChainEvent[] = [];
+    await filtered.poll(async (events) => void later.push(...events));
+    assert.ok(
+      later.some((e) => e.name === "RequestAssigned"),
+      "a name added later is read from then on",
+    );
+    assert.ok(!later.some((e) => e.name === "RequestFulfilled"), "an unwanted one is not");
+  });
 
   it("delivers every event once, in chain order, only when confirmed", async () => {
     const seen: ChainEvent[] = [];

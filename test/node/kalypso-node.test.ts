@@ -18,6 +18,7 @@ import {
   signQuote,
   signRequest,
   toHex,
+  validateBatch,
   ZERO_HASH,
 } from "../../protocol/index.js";
 import { waitFor } from "../helpers/wait.js";
@@ -204,5 +205,24 @@ describe("node/log-chain", () => {
     assert.throws(() => extendLog(ctx, MATCHER_DOMAIN, tip1, forked), /is not the previous header/, "a fork");
     const tip2 = extendLog(ctx, MATCHER_DOMAIN, tip1, chain[1]!);
     assert.equal(tip2.hash, batchHeaderHash(MATCHER_DOMAIN, chain[1]!.header));
+  });
+
+  it("takes the id validation gave a batch as its hash, and still refuses gaps and forks", () => {
+    const chain = batchChain(3);
+    const ctx = context();
+    const ids = chain.map((b) => validateBatch(ctx, b).id);
+    const tip1 = extendLog(ctx, MATCHER_DOMAIN, EMPTY_TIP, chain[0]!, ids[0]);
+    assert.deepEqual(tip1, extendLog(ctx, MATCHER_DOMAIN, EMPTY_TIP, chain[0]!), "same tip either way");
+    assert.throws(
+      () => extendLog(ctx, MATCHER_DOMAIN, tip1, chain[2]!, ids[2]),
+      /does not follow 0/,
+      "a gap",
+    );
+    const forked = { ...chain[1]!, header: { ...chain[1]!.header, prevHash: chain[1]!.header.eventsHash } };
+    assert.throws(() => extendLog(ctx, MATCHER_DOMAIN, tip1, forked, ids[1]), /is not the previous header/);
+    assert.equal(
+      extendLog(ctx, MATCHER_DOMAIN, tip1, chain[1]!, ids[1]).hash,
+      batchHeaderHash(MATCHER_DOMAIN, chain[1]!.header),
+    );
   });
 });
