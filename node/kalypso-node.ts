@@ -192,11 +192,12 @@ export class KalypsoNode {
     return this.markets;
   }
 
-  /** Subscribe to a market's topics (those `KalypsoNodeInit.topics` names). */
+  /** Know a market's rules, and subscribe to its topics (those `KalypsoNodeInit.topics` names). */
   followMarket(marketId: number, rules: MarketRules): void {
     this.markets.set(marketId, rules);
-    for (const kind of (this.init.topics ?? ALL_TOPICS).market)
-      this.gossip.subscribe(marketTopic(marketId, kind));
+    const topics = this.init.topics ?? ALL_TOPICS;
+    if (topics.markets && !topics.markets.has(marketId)) return;
+    for (const kind of topics.market) this.gossip.subscribe(marketTopic(marketId, kind));
   }
 
   /** Publish a message on its topic and keep it as if it had arrived by gossip. */

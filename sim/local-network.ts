@@ -1,11 +1,14 @@
 /** The sim network with every node in this process (`kalypso sim` without --processes). */
 import { EventEmitter } from "node:events";
 import { KalypsoNode } from "../node/kalypso-node.js";
+import { topicsOf } from "../node/network/topics.js";
 import { privateKeyToAddress } from "../protocol/index.js";
 import { devnetMatcher, devnetNodeInit } from "./devnet/devnet-world.js";
 import {
   localSimNode,
   type MatcherRoleNow,
+  ProverMarkets,
+  proverMarkets,
   SIM_JOINER_PRICE,
   SIM_MIN_COLLATERAL,
   type SimMatcher,
@@ -31,6 +34,7 @@ export async function startLocalNetwork(init: SimNetworkInit): Promise<SimNetwor
   const teardown = new Teardown(init.logger);
   try {
     const { world, markets } = await startSimChain(init, teardown);
+    const proving = new ProverMarkets(markets.length);
     const nodeInit = (name: string, bootstrap: string[]) =>
       withSimNetwork(devnetNodeInit(world, init.dir, init.logger, name, bootstrap));
     const bootInit = nodeInit("bootstrap", []);
@@ -67,13 +71,22 @@ export async function startLocalNetwork(init: SimNetworkInit): Promise<SimNetwor
     for (const m of matchers) await m.start();
 
     const provers: SimProver[] = [];
-    const startProver = async (name: string, key: Uint8Array, pricing: SimPricing, silent: boolean) => {
-      const node = await KalypsoNode.start(nodeInit(name, bootAddr));
+    const startProver = async (
+      i: number,
+      key: Uint8Array,
+      pricing: SimPricing,
+      silent: boolean,
+    ): Promise<SimProver> => {
+      const name = `prover-${i}`;
+      const proves = proverMarkets(i, markets);
+      const ids = proves.map((m) => m.marketId);
+      proving.add(name, ids);
+      const node = await KalypsoNode.start({ ...nodeInit(name, bootAddr), topics: topicsOf("prover", ids) });
       const prover = simProver({
         node,
         marketplace: world.deployment.marketplace.connect(await world.signer(key)),
         key,
-        markets,
+        markets: proves,
         pricing,
         minCollateral: SIM_MIN_COLLATERAL,
         silent,
@@ -87,6 +100,7 @@ export async function startLocalNetwork(init: SimNetworkInit): Promise<SimNetwor
         node: localSimNode(name, node),
         address,
         silent,
+        markets: ids,
         crashed: false,
         onHeld: (listener: (requestId: string, atMs: number) => void) => void held.on("held", listener),
         quotedMarkets: async () => log.quotedMarkets.size,
@@ -108,28 +122,23 @@ export async function startLocalNetwork(init: SimNetworkInit): Promise<SimNetwor
       provers.push(
         ...(await Promise.all(
           batch.map(([j, key]) =>
-            startProver(`prover-${j}`, key, simPricing(j), init.silentProvers?.includes(j) ?? false),
+            startProver(j, key, simPricing(j), init.silentProvers?.includes(j) ?? false),
           ),
         )),
       );
     }
     const hubs = () => matchers.filter((m) => !m.crashed).map((m) => m.node);
     const liveProvers = () => provers.filter((p) => !p.crashed).map((p) => p.node);
-    await wireTopology(liveProvers(), hubs());
+    await wireTopology(liveProvers(), hubs(), [], proving.of);
     // Once, for all: waiting batch by batch made a 100-node start wait up to 2 min per batch.
-    await untilQuoted(provers, markets.length);
+    await untilQuoted(provers);
     const spares = [...world.keys.spareProvers];
     const joinProver = async () => {
       const key = spares.shift();
       if (!key) throw new SimError("SIM_NO_SPARE_KEY", "sim: no funded key left for a joining prover");
-      const sp = await startProver(
-        `prover-${provers.length}`,
-        key,
-        { ...simPricing(0), price: SIM_JOINER_PRICE },
-        false,
-      );
-      await wireTopology([sp.node], hubs(), liveProvers());
-      await untilQuoted([sp], markets.length);
+      const sp = await startProver(provers.length, key, { ...simPricing(0), price: SIM_JOINER_PRICE }, false);
+      await wireTopology([sp.node], hubs(), liveProvers(), proving.of);
+      await untilQuoted([sp]);
       provers.push(sp);
       return sp;
     };

@@ -95,6 +95,8 @@ export interface SimProver {
   node: SimNode;
   address: Address;
   silent: boolean;
+  /** Ids of the markets it proves (and whose requests it takes). */
+  markets: number[];
   /** Whether crash() was called. */
   readonly crashed: boolean;
   /** Stop this prover at once, whatever it holds (a real process exit in processes mode). */
@@ -153,6 +155,33 @@ export const SIM_MIN_COLLATERAL = 20n * DEVNET_COLLATERAL;
  */
 export function simPricing(i: number): SimPricing {
   return { price: (3n + BigInt(i % 5)) * 10n ** 14n, provingTime: SIM_PROVING_TIME_S, capacity: 4 };
+}
+
+/** Markets a prover proves when the sim has more than this many. */
+export const SIM_MARKETS_PER_PROVER = 2;
+
+/**
+ * The markets prover i proves: all of them in a sim of one or two markets; else two neighbours in
+ * turn, so every market has provers and a large network is many markets of a few dozen provers
+ * each, as provers specialise in the circuits their hardware proves.
+ */
+export function proverMarkets(i: number, markets: SimMarket[]): SimMarket[] {
+  if (markets.length <= SIM_MARKETS_PER_PROVER) return markets;
+  return Array.from({ length: SIM_MARKETS_PER_PROVER }, (_, k) => markets[(i + k) % markets.length]!);
+}
+
+/**
+ * Who proves what, for wireTopology: provers are `add`ed as they start; `of` gives a node's
+ * markets when provers specialise (more markets than one proves), else none: one pool for all.
+ */
+export class ProverMarkets {
+  private readonly byName = new Map<string, readonly number[]>();
+  constructor(private readonly markets: number) {}
+  add(name: string, markets: readonly number[]): void {
+    this.byName.set(name, markets);
+  }
+  readonly of = (node: SimNode): readonly number[] =>
+    this.markets > SIM_MARKETS_PER_PROVER ? (this.byName.get(node.name) ?? []) : [];
 }
 
 /** A joining prover undercuts everyone, so the matching rule gives it work at once. */
@@ -292,13 +321,16 @@ export function localSimNode(name: string, node: KalypsoNode): SimNode {
 }
 
 /**
- * Wait until the sequenced log carries a quote from each of `provers` for every market: only then
- * may the leader match them, so a scenario's first requests see every prover (the cheapest, or the
- * silent one, included) whatever order the nodes came up in.
+ * Wait until the sequenced log carries a quote from each of `provers` for every market it proves:
+ * only then may the leader match them, so a scenario's first requests see every prover (the
+ * cheapest, or the silent one, included) whatever order the nodes came up in.
  */
-export async function untilQuoted(provers: SimProver[], markets: number): Promise<void> {
+export async function untilQuoted(provers: SimProver[]): Promise<void> {
   await pollUntil(
-    async () => (await Promise.all(provers.map((p) => p.quotedMarkets()))).every((n) => n >= markets),
+    async () =>
+      (await Promise.all(provers.map(async (p) => (await p.quotedMarkets()) >= p.markets.length))).every(
+        Boolean,
+      ),
     "every prover's quote in the sequenced log",
     // A large in-process network on 2 cores takes a while to carry a new prover's quote to the leader.
     Math.max(120_000, provers.length * 3000),

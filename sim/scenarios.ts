@@ -4,7 +4,12 @@
  */
 import { encodeInputsPublic } from "../node/prover/inputs.js";
 import type { ProofOutcome } from "../node/roles/requester.js";
-import { SIM_REQUEST_PROVING_TIME_S, type SimNetwork, type SimNetworkInit } from "./network.js";
+import {
+  SIM_MARKETS_PER_PROVER,
+  SIM_REQUEST_PROVING_TIME_S,
+  type SimNetwork,
+  type SimNetworkInit,
+} from "./network.js";
 import { pollUntil, SimError } from "./poll.js";
 import type { SimRecorder } from "./recorder.js";
 import { runSpam, type SpamResult } from "./spam.js";
@@ -132,8 +137,16 @@ function provers(nodes: number, taken: number): number {
 /** Requests per second the steady scenario submits. */
 export const STEADY_RATE_PER_S = 10;
 
+/** Provers each market of the steady scenario has (each prover proves SIM_MARKETS_PER_PROVER). */
+export const STEADY_PROVERS_PER_MARKET = 20;
+
 const steady: Scenario = {
-  shape: (nodes) => ({ matchers: 2, requesters: 2, provers: provers(nodes, 5), markets: 2 }),
+  // Load over many markets: two at 10 nodes, ten at 100, each with ~20 provers.
+  shape: (nodes) => {
+    const n = provers(nodes, 5);
+    const markets = Math.max(2, Math.ceil((n * SIM_MARKETS_PER_PROVER) / STEADY_PROVERS_PER_MARKET));
+    return { matchers: 2, requesters: 2, provers: n, markets };
+  },
   async run({ net, requests }) {
     const load = new Load(net);
     await load.submitPaced(requests, STEADY_RATE_PER_S);

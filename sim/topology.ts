@@ -29,10 +29,14 @@ export interface TopologyPlan {
 /**
  * The links that join members `from`.. of `members` members to the network: each dials every one
  * of `hubs` hubs, and `k` distinct random other members (fewer when there are not that many), never
- * a pair twice. Members before `from` are already joined. `random` returns values in [0, 1).
+ * a pair twice. With `groups` (member i's markets), a member in groups dials `k` random others of
+ * each of its groups instead: a market's topics then have a mesh of their own among its provers,
+ * where random links across ten markets would leave most provers no peer that takes their market's
+ * requests (gossip would reach them late, or never). Members before `from` are already joined.
+ * `random` returns values in [0, 1).
  */
 export function planTopology(
-  shape: { members: number; from?: number; hubs: number; k: number },
+  shape: { members: number; from?: number; hubs: number; k: number; groups?: readonly (readonly number[])[] },
   random: () => number,
 ): TopologyPlan {
   const { members, hubs, k } = shape;
@@ -40,18 +44,26 @@ export function planTopology(
   const toMembers: Link[] = [];
   const paired = new Set<string>();
   const key = (a: number, b: number) => (a < b ? `${a}:${b}` : `${b}:${a}`);
+  const groupsOf = (m: number) => shape.groups?.[m] ?? [];
   for (let from = shape.from ?? 0; from < members; from++) {
     for (let to = 0; to < hubs; to++) toHubs.push({ from, to });
-    const others = Array.from({ length: members - 1 }, (_, i) => (i < from ? i : i + 1));
-    // A partial Fisher-Yates shuffle: the first k of `others` become a uniform random choice.
-    const picks = Math.min(k, others.length);
-    for (let i = 0; i < picks; i++) {
-      const j = i + Math.floor(random() * (others.length - i));
-      [others[i], others[j]] = [others[j]!, others[i]!];
-      const to = others[i]!;
-      if (paired.has(key(from, to))) continue;
-      paired.add(key(from, to));
-      toMembers.push({ from, to });
+    const all = Array.from({ length: members }, (_, i) => i);
+    const pools =
+      groupsOf(from).length === 0
+        ? [all]
+        : groupsOf(from).map((g) => all.filter((m) => groupsOf(m).includes(g)));
+    for (const pool of pools) {
+      const others = pool.filter((m) => m !== from);
+      // A partial Fisher-Yates shuffle: the first k of `others` become a uniform random choice.
+      const picks = Math.min(k, others.length);
+      for (let i = 0; i < picks; i++) {
+        const j = i + Math.floor(random() * (others.length - i));
+        [others[i], others[j]] = [others[j]!, others[i]!];
+        const to = others[i]!;
+        if (paired.has(key(from, to))) continue;
+        paired.add(key(from, to));
+        toMembers.push({ from, to });
+      }
     }
   }
   return { toHubs, toMembers };
@@ -62,17 +74,21 @@ const DIALS_AT_ONCE = 16;
 
 /**
  * Join `newcomers` to the network: each dials every hub and `k` random other members (the members
- * already joined, or other newcomers).
+ * already joined, or other newcomers), of each of its markets when `marketsOf` names some.
  */
 export async function wireTopology(
   newcomers: SimNode[],
   hubs: SimNode[],
   joined: SimNode[] = [],
+  marketsOf: (node: SimNode) => readonly number[] = () => [],
   k = SIM_RANDOM_LINKS,
   random: () => number = Math.random,
 ): Promise<void> {
   const members = [...joined, ...newcomers];
-  const plan = planTopology({ members: members.length, from: joined.length, hubs: hubs.length, k }, random);
+  const plan = planTopology(
+    { members: members.length, from: joined.length, hubs: hubs.length, k, groups: members.map(marketsOf) },
+    random,
+  );
   const dials = [
     ...plan.toHubs.map((l) => () => members[l.from]!.dial(hubs[l.to]!.multiaddrs[0]!)),
     ...plan.toMembers.map((l) => () => members[l.from]!.dial(members[l.to]!.multiaddrs[0]!)),

@@ -67,7 +67,7 @@ export async function startRole(
         autoStart: false,
       },
       role: config.role,
-      topics: topicsOf(config.role),
+      topics: topicsOf(config.role, proverMarkets?.markets.keys()),
       logger: log,
     });
     stack.push(() => node.stop());

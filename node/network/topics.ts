@@ -26,6 +26,12 @@ export interface TopicInterest {
   market: readonly MarketTopicKind[];
   /** The leader's heartbeats: what a follower matcher watches to detect a dead leader. */
   heartbeat: boolean;
+  /**
+   * The markets whose topics it takes (a prover: those it proves); every market when absent. A
+   * prover of one circuit has no use for the requests of every other, and each would cost it a
+   * decrypt, a check and a forward.
+   */
+  markets?: ReadonlySet<number>;
 }
 
 /** Everything: what a relay (bootstrap peer, observer) or a matcher takes. */
@@ -37,10 +43,12 @@ export const ALL_TOPICS: TopicInterest = { market: MARKET_TOPIC_KINDS, heartbeat
  * the work and its inputs), not other provers' quotes or proofs; a requester needs proofs (its
  * own, announced before the chain has them), not requests or quotes (it publishes its requests
  * without subscribing: gossip sends them to the peers that listen). Only matchers read heartbeats.
+ * A prover given the markets it `proves` takes their requests only.
  * Matchers, observers and bootstrap peers (relays) take everything.
  */
-export function topicsOf(role: string | undefined): TopicInterest {
-  if (role === "prover") return { market: ["requests"], heartbeat: false };
+export function topicsOf(role: string | undefined, proves?: Iterable<number>): TopicInterest {
+  if (role === "prover")
+    return { market: ["requests"], heartbeat: false, ...(proves ? { markets: new Set(proves) } : {}) };
   if (role === "requester") return { market: ["proofs"], heartbeat: false };
   return ALL_TOPICS;
 }

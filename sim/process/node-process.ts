@@ -12,6 +12,7 @@ import { setMaxListeners } from "node:events";
 import { makeProvider } from "../../chain/provider.js";
 import { KalypsoNode } from "../../node/kalypso-node.js";
 import { createLogger } from "../../node/logger.js";
+import { topicsOf } from "../../node/network/topics.js";
 import { fromHex, privateKeyToAddress } from "../../protocol/index.js";
 import { deploymentClients, deploymentNodeInit, emulatedMatcher } from "../devnet/deployment-ref.js";
 import { simProver, watchProverLog } from "../sim-prover.js";
@@ -50,6 +51,12 @@ async function start(s: NodeSetup): Promise<Running> {
     pollingIntervalMs: 20,
   });
   const init = withSimNetwork(deploymentNodeInit(s.deployment, provider, s.dir, logger, s.name, s.bootstrap));
+  // A prover takes the requests of the markets it proves only.
+  if (s.role === "prover")
+    init.topics = topicsOf(
+      "prover",
+      s.markets.map((m) => m.marketId),
+    );
   const node = await KalypsoNode.start(init);
   const stopNode = async () => {
     await node.stop();

@@ -11,6 +11,8 @@ import { deploymentRef, devnetNodeInit } from "../devnet/devnet-world.js";
 import {
   localSimNode,
   type MatcherRoleNow,
+  ProverMarkets,
+  proverMarkets,
   SIM_JOINER_PRICE,
   SIM_MIN_COLLATERAL,
   type SimMatcher,
@@ -102,6 +104,7 @@ export async function startProcessNetwork(init: SimNetworkInit): Promise<SimNetw
   const placement = new Placement(init.shards);
   try {
     const { world, markets } = await startSimChain(init, teardown);
+    const proving = new ProverMarkets(markets.length);
     teardown.push(async () => placement.killAll(), "shard processes");
     const common = { dir: init.dir, deployment: deploymentRef(world), logLevel: init.logLevel ?? "silent" };
     const [bootChild] = await startAll(
@@ -113,13 +116,13 @@ export async function startProcessNetwork(init: SimNetworkInit): Promise<SimNetw
     children.push(bootChild!);
     const bootstrap = [bootChild!.multiaddrs[0]!];
 
-    const proverSetup = (name: string, key: Uint8Array, pricing: SimPricing, silent: boolean): NodeSetup => ({
+    const proverSetup = (i: number, key: Uint8Array, pricing: SimPricing, silent: boolean): NodeSetup => ({
       ...common,
       role: "prover",
-      name,
+      name: `prover-${i}`,
       bootstrap,
       key: toHex(key),
-      markets,
+      markets: proverMarkets(i, markets),
       pricing: { ...pricing, price: String(pricing.price) },
       minCollateral: String(SIM_MIN_COLLATERAL),
       silent,
@@ -139,7 +142,7 @@ export async function startProcessNetwork(init: SimNetworkInit): Promise<SimNetw
             attestationKey: toHex(world.keys.verifier),
           }),
         ),
-        ...proverKeys.map((key, i) => proverSetup(`prover-${i}`, key, simPricing(i), silent(i))),
+        ...proverKeys.map((key, i) => proverSetup(i, key, simPricing(i), silent(i))),
       ],
       placement,
       teardown,
@@ -170,38 +173,44 @@ export async function startProcessNetwork(init: SimNetworkInit): Promise<SimNetw
       roles[i] = (await c.call({ op: "startRole" })) ?? roles[i]!;
 
     const provers: SimProver[] = [];
-    const asProver = (c: NodeChild, key: Uint8Array, silent: boolean): SimProver => ({
-      name: c.name,
-      node: childSimNode(c),
-      address: privateKeyToAddress(key),
-      silent,
-      get crashed() {
-        return c.gone;
-      },
-      crash: () => c.crash(),
-      onHeld: (listener) => void c.on("held", listener),
-      quotedMarkets: () => c.call({ op: "quotedMarkets" }),
-    });
+    const asProver = (c: NodeChild, i: number, key: Uint8Array, silent: boolean): SimProver => {
+      const ids = proverMarkets(i, markets).map((m) => m.marketId);
+      proving.add(c.name, ids);
+      return {
+        name: c.name,
+        node: childSimNode(c),
+        address: privateKeyToAddress(key),
+        silent,
+        markets: ids,
+        get crashed() {
+          return c.gone;
+        },
+        crash: () => c.crash(),
+        onHeld: (listener) => void c.on("held", listener),
+        quotedMarkets: () => c.call({ op: "quotedMarkets" }),
+      };
+    };
     // Each prover tops up its collateral before it quotes; from separate accounts, so side by side.
     await Promise.all(proverChildren.map((c) => c.call({ op: "startRole" })));
-    for (const [i, c] of proverChildren.entries()) provers.push(asProver(c, proverKeys[i]!, silent(i)));
+    for (const [i, c] of proverChildren.entries()) provers.push(asProver(c, i, proverKeys[i]!, silent(i)));
     const hubs = () => matchers.filter((m) => !m.crashed).map((m) => m.node);
     const liveProvers = () => provers.filter((p) => !p.crashed).map((p) => p.node);
-    await wireTopology(liveProvers(), hubs());
-    await untilQuoted(provers, markets.length);
+    await wireTopology(liveProvers(), hubs(), [], proving.of);
+    await untilQuoted(provers);
 
     const spares = [...world.keys.spareProvers];
     const joinProver = async () => {
       const key = spares.shift();
       if (!key) throw new SimError("SIM_NO_SPARE_KEY", "sim: no funded key left for a joining prover");
       const pricing = { ...simPricing(0), price: SIM_JOINER_PRICE };
-      const c = await placement.start(proverSetup(`prover-${provers.length}`, key, pricing, false), true);
+      const i = provers.length;
+      const c = await placement.start(proverSetup(i, key, pricing, false), true);
       teardown.push(() => c.stop(), c.name);
       children.push(c);
       await c.call({ op: "startRole" });
-      const p = asProver(c, key, false);
-      await wireTopology([p.node], hubs(), liveProvers());
-      await untilQuoted([p], markets.length);
+      const p = asProver(c, i, key, false);
+      await wireTopology([p.node], hubs(), liveProvers(), proving.of);
+      await untilQuoted([p]);
       provers.push(p);
       return p;
     };

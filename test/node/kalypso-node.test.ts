@@ -152,6 +152,22 @@ describe("node/kalypso-node (real libp2p, LevelDB on disk)", function () {
     await waitFor(() => matcher.pool.quotes.has(qid), "the quote at the matcher");
   });
 
+  it("a prover given the markets it proves takes the requests of those only", async () => {
+    // Started following markets 1 and 2 (their rules); it proves 2.
+    const prover = await start(undefined, [], { topics: topicsOf("prover", [2]) });
+    const requestTopics = prover.host.services.pubsub.getTopics().filter((t) => t.endsWith("/requests"));
+    assert.deepEqual(requestTopics, ["/kalypso/1/2/requests"], "market 1's requests not taken");
+    const everything = await start(undefined, [], { topics: topicsOf("prover") });
+    assert.deepEqual(
+      everything.host.services.pubsub
+        .getTopics()
+        .filter((t) => t.endsWith("/requests"))
+        .sort(),
+      ["/kalypso/1/1/requests", "/kalypso/1/2/requests"],
+      "without markets named, every market's requests",
+    );
+  });
+
   it("a blocked peer is hung up on and refused both ways until unblocked", async () => {
     const a = await start();
     const b = await start(undefined, [a]);

@@ -77,4 +77,40 @@ describe("sim topology", () => {
     const b = planTopology({ members: 30, hubs: 2, k: 3 }, seeded(5));
     assert.deepEqual(a, b);
   });
+
+  it("with groups, links each member to k others of each of its groups, and every group meshes on its own", () => {
+    // 95 provers over 10 markets, two neighbouring markets each (as the steady sim deals them).
+    const groups = Array.from({ length: 95 }, (_, i) => [i % 10, (i + 1) % 10]);
+    for (const seed of [1, 2, 3]) {
+      const plan = planTopology({ members: 95, hubs: 2, k: 3, groups }, seeded(seed));
+      for (const l of plan.toMembers) {
+        const shared = groups[l.from]!.filter((g) => groups[l.to]!.includes(g));
+        assert.ok(shared.length > 0, `${l.from} -> ${l.to} share no market`);
+      }
+      for (let g = 0; g < 10; g++) {
+        const inG = groups.flatMap((gs, m) => (gs.includes(g) ? [m] : []));
+        const local = new Map(inG.map((m, i) => [m, i]));
+        const links = plan.toMembers
+          .filter((l) => local.has(l.from) && local.has(l.to))
+          .map((l) => ({ from: local.get(l.from)!, to: local.get(l.to)! }));
+        // Links made for the neighbouring market may fall inside this one too; each member made k here.
+        for (const d of degrees(inG.length, links))
+          assert.ok(d >= 3, `market ${g}: a prover with ${d} peers in it`);
+        assert.ok(connected(inG.length, links), `market ${g}'s provers form one network`);
+      }
+    }
+  });
+
+  it("a member in no group picks among all members", () => {
+    const groups = [[0], [0], [1], [1], []];
+    const plan = planTopology({ members: 5, hubs: 1, k: 4, groups }, seeded(3));
+    assert.deepEqual(
+      plan.toMembers
+        .filter((l) => l.from === 4)
+        .map((l) => l.to)
+        .sort(),
+      [0, 1, 2, 3].filter((m) => !plan.toMembers.some((l) => l.from === m && l.to === 4)),
+      "the ungrouped member links to every other not already linked to it",
+    );
+  });
 });
