@@ -16,6 +16,8 @@ export interface ChainEvent {
   name: string;
   /** Decoded arguments by name. */
   args: Record<string, unknown>;
+  /** The log's raw topics: the event's hash, then its indexed arguments (32 bytes hex each). */
+  topics: readonly string[];
   blockNumber: number;
   logIndex: number;
   transactionHash: string;
@@ -32,7 +34,17 @@ export interface EventReaderComponents {
    * markets), while the chain carries every request, proof and deposit: decoding each with ethers on
    * every node was a tenth of a loaded 100-node sim.
    */
-  events?: () => { has(name: string): boolean };
+  events?: () => EventInterest;
+}
+
+/** Which events a reader's user wants: by name, and optionally by their raw topics. */
+export interface EventInterest {
+  has(name: string): boolean;
+  /**
+   * Whether this log of a wanted event is wanted, by its topics (indexed arguments), before it is
+   * decoded: a prover wants the assignments made to it, not every assignment on the network.
+   */
+  wants?(name: string, topics: readonly string[]): boolean;
 }
 
 /** Reader options; every field optional. */
@@ -108,9 +120,10 @@ export class ChainEventReader {
           cause: e,
         });
       }
+      const interest = this.components.events?.();
       const events = logs
         .sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index)
-        .flatMap((log) => this.decode(log));
+        .flatMap((log) => this.decode(log, interest));
       await handler(events, to);
       await cursor.save(to);
       last = to;
@@ -129,10 +142,11 @@ export class ChainEventReader {
     return [...topics];
   }
 
-  private decode(log: Log): ChainEvent[] {
+  private decode(log: Log, interest?: EventInterest): ChainEvent[] {
     const c = this.byAddress.get(log.address.toLowerCase());
     const fragment = c?.events.get(log.topics[0] ?? "");
     if (!c || !fragment) return [];
+    if (interest?.wants && !interest.wants(fragment.name, log.topics)) return [];
     const decoded = c.iface.decodeEventLog(fragment, log.data, log.topics);
     const args: Record<string, unknown> = {};
     fragment.inputs.forEach((input, i) => {
@@ -143,6 +157,7 @@ export class ChainEventReader {
         contract: c.label,
         name: fragment.name,
         args,
+        topics: log.topics,
         blockNumber: log.blockNumber,
         logIndex: log.index,
         transactionHash: log.transactionHash,

@@ -12,6 +12,12 @@ import { LevelCursorStore } from "./level-cursor-store.js";
 
 export type ChainEventHandler = (event: ChainEvent) => void | Promise<void>;
 
+/** Only the events whose topic `topic` (1..3: an indexed argument, 32 bytes hex) is `is`. */
+export interface TopicMatch {
+  topic: number;
+  is: string;
+}
+
 export interface ChainWatcherComponents {
   provider: Provider;
   store: NodeStore;
@@ -27,7 +33,15 @@ export interface ChainWatcherInit extends EventReaderInit {
 
 export class ChainWatcher {
   private readonly reader: ChainEventReader;
-  private readonly handlers = new Map<string, ChainEventHandler[]>();
+  private readonly handlers = new Map<string, { handle: ChainEventHandler; where?: TopicMatch }[]>();
+  /** What the reader fetches and decodes: the events some handler takes. */
+  private readonly interest = {
+    has: (name: string) => this.handlers.has(name),
+    wants: (name: string, topics: readonly string[]) =>
+      (this.handlers.get(name) ?? []).some(
+        (h) => !h.where || topics[h.where.topic]?.toLowerCase() === h.where.is.toLowerCase(),
+      ),
+  };
   private readonly log: Logger;
   private clock: { chainS: number; wallMs: number } | undefined;
   private clockTimer: NodeJS.Timeout | undefined;
@@ -42,16 +56,19 @@ export class ChainWatcher {
         provider: components.provider,
         cursor: new LevelCursorStore(components.store, init.cursorName ?? "contracts"),
         contracts: components.contracts as never,
-        events: () => this.handlers,
+        events: () => this.interest,
       },
       init,
     );
   }
 
-  /** Call `handler` for every event named `name`, in chain order. */
-  on(name: string, handler: ChainEventHandler): void {
+  /**
+   * Call `handler` for every event named `name` (only those matching `where`, when given), in chain
+   * order. Events no handler takes are neither fetched nor decoded.
+   */
+  on(name: string, handler: ChainEventHandler, where?: TopicMatch): void {
     const list = this.handlers.get(name) ?? [];
-    list.push(handler);
+    list.push({ handle: handler, where });
     this.handlers.set(name, list);
   }
 
@@ -92,9 +109,13 @@ export class ChainWatcher {
     if (block) this.clock = { chainS: block.timestamp, wallMs: Date.now() };
   }
 
+  private matches(where: TopicMatch | undefined, e: ChainEvent): boolean {
+    return !where || e.topics[where.topic]?.toLowerCase() === where.is.toLowerCase();
+  }
+
   private async dispatch(events: ChainEvent[]): Promise<void> {
     for (const e of events) {
-      for (const h of this.handlers.get(e.name) ?? []) await h(e);
+      for (const h of this.handlers.get(e.name) ?? []) if (this.matches(h.where, e)) await h.handle(e);
     }
   }
 }

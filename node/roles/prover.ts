@@ -7,6 +7,7 @@
  */
 
 import type { PeerId } from "@libp2p/interface";
+import { zeroPadValue } from "ethers";
 import type { ChainEvent } from "../../chain/event-reader.js";
 import type { AssignedRecord, MarketplaceClient } from "../../chain/marketplace-client.js";
 import { type Address, type Hex32, toHex, ZERO_HASH } from "../../protocol/bytes.js";
@@ -144,7 +145,11 @@ export class Prover {
     }
     if (!node.chain) throw new TypeError("prover: the node must follow the chain (KalypsoNodeInit.chain)");
     // Registered before the watcher starts, so no assignment is read before we listen.
-    node.chain.on("RequestAssigned", (e) => this.onAssigned(e));
+    // Only assignments to us (prover is indexed: topic 2): every other prover's are not decoded.
+    node.chain.on("RequestAssigned", (e) => this.onAssigned(e), {
+      topic: 2,
+      is: zeroPadValue(this.address, 32),
+    });
     if (this.init.softConfirm) this.unsubscribe = node.gossip.onMessage((d) => void this.onGossip(d));
     await node.startChain();
     options.signal?.throwIfAborted();

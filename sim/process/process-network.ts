@@ -56,6 +56,7 @@ const SHARD_STARTS_AT_ONCE = 8;
  */
 class Placement {
   private readonly shards: NodeProcess[] = [];
+  private hub: NodeProcess | undefined;
   private next = 0;
   constructor(private readonly count: number | undefined) {}
 
@@ -68,7 +69,8 @@ class Placement {
   start(setup: NodeSetup, joiner = false): Promise<NodeChild> {
     if (this.count === undefined) return NodeChild.start(setup);
     let p: NodeProcess;
-    if (!joiner) p = this.shards[this.next % this.count] ??= new NodeProcess();
+    if (process.env.HUBS_APART && setup.role !== "prover") p = this.hub ??= new NodeProcess();
+    else if (!joiner) p = this.shards[this.next % this.count] ??= new NodeProcess();
     else p = this.shards.filter((s) => !s.gone).reduce((a, b) => (b.hosting < a.hosting ? b : a));
     this.next++;
     if (!p || p.gone)
@@ -79,6 +81,7 @@ class Placement {
   /** Kill every shard process still running (the last teardown step; each exits with its last node). */
   killAll(): void {
     for (const p of this.shards) p.kill();
+    this.hub?.kill();
   }
 }
 

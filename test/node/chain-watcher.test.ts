@@ -1,78 +1,58 @@
-import assert from "node:assert/strict";
+/** The node's chain watcher: handlers by event name, and by an indexed argument. */
+import { strict as assert } from "node:assert";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ACCEPT, COLLATERAL, type DevSystem, INPUTS, startDevSystem } from "../../chain/index.js";
-import { KalypsoNode } from "../../node/kalypso-node.js";
+import { zeroPadValue } from "ethers";
+import type { ChainEvent } from "../../chain/index.js";
+import { ChainWatcher } from "../../node/chain/chain-watcher.js";
 import { NodeStore } from "../../node/store/node-store.js";
-import { waitFor } from "../helpers/wait.js";
+import { assignOne, fund, setupWorld, type World } from "../chain/fixture.js";
 
-describe("node/chain watcher (anvil, LevelDB)", function () {
-  this.timeout(120_000);
-  let sys: DevSystem;
+describe("node: chain watcher", () => {
+  let w: World;
   let dir: string;
-  const nodes: KalypsoNode[] = [];
-
+  let store: NodeStore;
   before(async () => {
-    sys = await startDevSystem({ idleMineIntervalMs: 0 });
+    w = await setupWorld();
   });
-  after(async () => sys?.chain.stop());
+  after(async () => {
+    await w?.chain.stop();
+  });
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), "kalypso-watch-"));
+    dir = await mkdtemp(join(tmpdir(), "kalypso-watcher-"));
+    store = await NodeStore.open(dir);
   });
   afterEach(async () => {
-    await Promise.all(nodes.splice(0).map((n) => n.stop()));
+    await store.close();
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function start(): Promise<KalypsoNode> {
-    const node = await KalypsoNode.start({
-      dataDir: dir,
-      domains: { market: sys.d.marketDomain, matcher: sys.d.registryDomain },
-      network: { localNetwork: true, dht: false },
-      chain: {
-        provider: sys.chain.provider,
-        contracts: [
-          { label: "marketplace", address: sys.d.marketplace.address, abi: sys.d.artifacts.Marketplace!.abi },
-        ],
-        confirmations: 0,
-        fromBlock: sys.d.deployBlock,
-        pollIntervalMs: 100,
-      },
-    });
-    nodes.push(node);
-    return node;
-  }
-
-  it("learns markets from the chain, keeps them and its cursor across a restart, and resumes after it", async () => {
-    const node = await start();
-    const first = await waitFor(() => node.followedMarkets.get(sys.marketId), "the dev market");
-    assert.deepEqual(first, { minProvingTime: 10, maxProvingTime: 3600, requiresTee: false });
-    assert.ok(Math.abs(node.now() - (await sys.chain.now())) <= 2, "node time is chain time");
-    await node.stop();
-    nodes.length = 0;
-    const store = await NodeStore.open(join(dir, "db"));
-    const cursor = await store.getCursor("contracts");
-    await store.close();
-    assert.ok(cursor !== undefined && cursor >= sys.d.deployBlock, `cursor saved (${cursor})`);
-
-    const { marketId: second } = await sys.d.marketplace.createMarket(
+  it("gives each handler the events of its name, and only those matching its indexed argument", async () => {
+    await fund(w);
+    const rec = await assignOne(w);
+    const watcher = new ChainWatcher(
       {
-        verifier: sys.d.testVerifier!,
-        collateralPerRequest: COLLATERAL * 2n,
-        minProvingTime: 30,
-        maxProvingTime: 600,
-        requiresTee: true,
+        provider: w.chain.provider,
+        store,
+        contracts: [
+          { label: "marketplace", address: w.d.marketplace.address, abi: w.d.artifacts.Marketplace!.abi },
+        ],
       },
-      INPUTS,
-      ACCEPT,
+      { confirmations: 0, fromBlock: 0 },
     );
-    const again = await start();
-    assert.ok(again.followedMarkets.has(sys.marketId), "the first market comes back from the store");
-    const learned = await waitFor(
-      () => again.followedMarkets.get(second),
-      "the market created while it was down",
-    );
-    assert.deepEqual(learned, { minProvingTime: 30, maxProvingTime: 600, requiresTee: true });
+    const mine: ChainEvent[] = [];
+    const others: ChainEvent[] = [];
+    const all: ChainEvent[] = [];
+    watcher.on("RequestAssigned", (e) => void mine.push(e), { topic: 2, is: zeroPadValue(rec.prover, 32) });
+    const stranger = zeroPadValue("0x00000000000000000000000000000000000000aa", 32);
+    watcher.on("RequestAssigned", (e) => void others.push(e), { topic: 2, is: stranger });
+    watcher.on("RequestAssigned", (e) => void all.push(e));
+    await watcher.poll();
+    assert.equal(all.length, 1, "the unfiltered handler sees the assignment");
+    assert.equal(mine.length, 1, "so does the one asking for its prover");
+    assert.equal(String(mine[0]!.args.requestId), rec.requestId);
+    assert.equal(String(mine[0]!.args.prover).toLowerCase(), rec.prover);
+    assert.deepEqual(others, [], "a handler for another prover sees nothing");
   });
 });
