@@ -38,8 +38,8 @@ export interface SimNetworkInit {
   /** pino level of node processes' logs (their stdout); in-process nodes use `logger`. */
   logLevel?: string;
   /**
-   * Node processes to spread the bootstrap peer, matchers and provers over (shards mode); without
-   * it each gets its own (processes mode). Unused in-process.
+   * Node processes to deal the provers over, the bootstrap peer and matchers sharing one more
+   * (shards mode); without it each node gets its own (processes mode). Unused in-process.
    */
   shards?: number;
 }

@@ -15,7 +15,8 @@ export interface SimReport {
   nodes: number;
   /** in-process: every node in one process; processes: bootstrap, matchers and provers each in
    * their own, requesters (the load, where publication is timed) and attackers in the controller;
-   * shards: the same, but the bootstrap peer, matchers and provers spread over a few processes. */
+   * shards: the same, but the provers dealt over a few processes, the bootstrap peer and matchers
+   * in one more. */
   mode: SimMode;
   requests: {
     submitted: number;

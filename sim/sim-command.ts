@@ -29,7 +29,7 @@ export function registerSimCommand(program: Command): void {
     )
     .option(
       "--shards <k>",
-      "spread bootstrap, matchers and provers over k node processes (use every core without a process per node); requesters and attackers stay in the controller",
+      "provers dealt over k node processes, bootstrap and matchers in one more (use every core without a process per node); requesters and attackers stay in the controller",
     )
     .option("--log-level <level>", "pino level of the nodes' logs (to stderr)", "silent")
     .action(async (flags: SimFlags) => {

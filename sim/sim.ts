@@ -24,7 +24,7 @@ export interface SimOptions {
   out: string;
   /** One process per node (bootstrap, matchers, provers); requesters and attackers stay in this one. */
   processes?: boolean;
-  /** Spread the bootstrap peer, matchers and provers over this many node processes instead. */
+  /** Provers over this many node processes, the bootstrap peer and matchers in one more, instead. */
   shards?: number;
   logLevel?: string;
 }

@@ -1,8 +1,8 @@
 /**
  * The sim network in node processes (node-process.ts): with `kalypso sim --processes` the bootstrap
- * peer, every matcher and every prover each run in a process of their own; with `--shards <k>` they
- * are dealt round-robin over k processes (every core carries nodes, without a process per node's
- * memory). anvil runs in its own, as always. The requesters and any attacker peers stay in this
+ * peer, every matcher and every prover each run in a process of their own; with `--shards <k>` the
+ * bootstrap peer and matchers share a hub process and the provers are dealt round-robin over k
+ * more (every core carries nodes, without a process per node's memory). anvil runs in its own, as always. The requesters and any attacker peers stay in this
  * controller process: they are the load generator, and a request's publication time is measured
  * where it is published.
  */
@@ -51,8 +51,12 @@ function childSimNode(c: NodeChild): SimNode {
 const SHARD_STARTS_AT_ONCE = 8;
 
 /**
- * Where nodes go: a process each (`shards` undefined), or dealt round-robin over `shards` processes,
- * forked on first use. A joiner goes to the shard hosting the fewest nodes.
+ * Where nodes go: a process each (`shards` undefined); or the bootstrap peer and the matchers in
+ * one hub process and the provers dealt round-robin over `shards` processes, each forked on first
+ * use. A joining prover goes to the shard hosting the fewest nodes. The hub stands apart because in
+ * production a matcher has a machine (an enclave) of its own: sharing a loop with 50 provers, the
+ * leader's sequencing and anchoring queued behind their messages (anchor p50 at 100 nodes 1.7-4 s
+ * with matchers dealt among the provers, 0.14-0.18 s apart, with a helper's bench on one core).
  */
 class Placement {
   private readonly shards: NodeProcess[] = [];
@@ -69,7 +73,8 @@ class Placement {
   start(setup: NodeSetup, joiner = false): Promise<NodeChild> {
     if (this.count === undefined) return NodeChild.start(setup);
     let p: NodeProcess;
-    if (process.env.HUBS_APART && setup.role !== "prover") p = this.hub ??= new NodeProcess();
+    // The bootstrap peer and matchers: the hub process, as matchers run on machines of their own.
+    if (setup.role !== "prover") p = this.hub ??= new NodeProcess();
     else if (!joiner) p = this.shards[this.next % this.count] ??= new NodeProcess();
     else p = this.shards.filter((s) => !s.gone).reduce((a, b) => (b.hosting < a.hosting ? b : a));
     this.next++;
