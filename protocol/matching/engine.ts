@@ -19,8 +19,8 @@ import {
   type EventOutcome,
   type MarketParams,
   type ProverMarket,
-  type QuoteEntry,
   type QuoteInput,
+  QuoteRecord,
   REQUEST_STATUS,
   type RequestEntry,
   type RequestInput,
@@ -179,23 +179,20 @@ export class MatchingEngine extends MatchingRule {
     const pm = this.proverMarket(this.prover(input.prover), m);
     // A replayed or reordered older quote must not undo the prover's newer terms.
     if (isStale(input.nonce, pm)) return "stale_nonce";
-    const q: QuoteEntry = {
-      id: input.id,
-      price: input.price,
-      provingTime: input.provingTime,
-      capacity: input.capacity,
+    const q = new QuoteRecord(
+      input.id,
+      input.price,
+      input.provingTime,
+      input.capacity,
       seq,
-      priceKey: Number(input.price),
-      w0: hexWord(input.id, 0),
-      w1: hexWord(input.id, 1),
+      Number(input.price),
+      hexWord(input.id, 0),
+      hexWord(input.id, 1),
       pm,
-      live: true,
-      indexSlot: -1,
-      fact0: 0,
-      fact1: 0,
-    };
+    );
+    // The replaced quote is not read: what taking it out needs, its slot holds (see dropQuote).
     const old = pm.quote;
-    if (old) this.dropQuote(old, m);
+    if (old) this.dropQuote(pm);
     const { lastNonce, nonceKey, n0, n1 } = pm;
     pmFact(this.digest, -1, pm);
     pm.quote = q;
@@ -206,6 +203,8 @@ export class MatchingEngine extends MatchingRule {
     pm.n1 = nonceWord(input.nonce, 1) | 0;
     pmFact(this.digest, 1, pm);
     quoteFact(this.digest, 1, q);
+    pm.quoteFact0 = q.fact0;
+    pm.quoteFact1 = q.fact1;
     this.j?.push(undoQuote(this, q, old, lastNonce, nonceKey, n0, n1));
     // The heap holds the prover's slot, not the quote: a replaced quote is not kept alive by it.
     this.quoteExpiry.push(input.validUntil, seq, pm);
@@ -272,7 +271,7 @@ export class MatchingEngine extends MatchingRule {
       const q = this.popDue(this.quoteExpiry).quote;
       // Skip slots whose quote was replaced since (a newer quote has its own entry).
       if (q === null || q.seq !== seq) continue;
-      this.dropQuote(q, q.pm.market);
+      this.dropQuote(q.pm);
       pmFact(this.digest, -1, q.pm);
       q.pm.quote = null;
       pmFact(this.digest, 1, q.pm);

@@ -212,11 +212,19 @@ export class SortedList<T extends Indexed> {
   discard(x: T): boolean {
     const s = x.indexSlot;
     if (!(s >= 0 && this.items[s] === x) || this.discarded[s] === 1) return false;
-    this.discarded[s] = 1;
+    this.discardAt(s);
+    return true;
+  }
+
+  /**
+   * `discard` of the entry at `slot`, for a caller that knows it is present there (kept the slot
+   * since its insert, and has not discarded it): the entry itself is not read.
+   */
+  discardAt(slot: number): void {
+    this.discarded[slot] = 1;
     this.discardedCount++;
     this.count--;
     if (this.discardedCount > this.count && this.discardedCount >= this.chunkSize) this.compact();
-    return true;
   }
 
   /** Drop every discarded entry; chunks left empty go. Floors stay valid bounds (entries only left). */

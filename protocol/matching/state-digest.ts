@@ -167,6 +167,12 @@ export class StateDigest {
     this.s1 = (this.s1 - h.fact1) | 0;
   }
 
+  /** Remove a fact whose hash (lanes `f0`, `f1`) its owner kept elsewhere than in a `FactHash`. */
+  subtract(f0: number, f1: number): void {
+    this.s0 = (this.s0 - f0) | 0;
+    this.s1 = (this.s1 - f1) | 0;
+  }
+
   /** The lanes (to save and restore around a batch). */
   save(): [number, number] {
     return [this.l0, this.l1];
