@@ -114,7 +114,7 @@ describe("protocol/matching: order book index", () => {
   it("discard takes entries out in O(1), insert brings them back in place, compaction keeps order", () => {
     // Discards outnumber the live entries often here, so the list compacts many times per run.
     const step = fc.record({
-      kind: fc.constantFrom("insert", "discard", "remove"),
+      kind: fc.constantFrom("insert", "discard", "discardAt", "remove"),
       seq: fc.nat(120),
       price: price(30n),
       provingTime: fc.integer({ min: 1, max: 20 }),
@@ -142,6 +142,9 @@ describe("protocol/matching: order book index", () => {
               live.add(q);
             } else if (o.kind === "discard") {
               assert.equal(sl.discard(q), live.delete(q), `discard of seq ${o.seq} at op ${i}`);
+            } else if (o.kind === "discardAt") {
+              // The engine's way: by the slot it kept since the insert, only for an entry it knows is in.
+              if (live.delete(q)) sl.discardAt(q.indexSlot);
             } else if (o.kind === "remove") {
               assert.equal(sl.remove(q), live.delete(q), `remove of seq ${o.seq} at op ${i}`);
             }
