@@ -190,9 +190,10 @@ export class MatchingEngine extends MatchingRule {
       hexWord(input.id, 1),
       pm,
     );
-    // The replaced quote is not read: what taking it out needs, its slot holds (see dropQuote).
+    // The replaced quote is not read: what taking it out needs, its slot holds (see dropQuote). Not
+    // `if (old)` either: an object's truthiness reads its map, a cache miss on a cold quote.
     const old = pm.quote;
-    if (old) this.dropQuote(pm);
+    if (old !== null) this.dropQuote(pm);
     const { lastNonce, nonceKey, n0, n1 } = pm;
     pmFact(this.digest, -1, pm);
     pm.quote = q;
