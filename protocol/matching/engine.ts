@@ -157,11 +157,11 @@ export class MatchingEngine extends MatchingRule {
     };
     if (!this.requests.add(r.id, r)) return "duplicate";
     const q = m.book.best(input.maxPrice, input.provingTime);
-    if (q) r.status = REQUEST_STATUS.assigned;
+    if (q !== undefined) r.status = REQUEST_STATUS.assigned;
     requestFact(this.digest, 1, r);
     this.j?.push(undoRequest(this, r));
     this.requestExpiry.push(r.assignBy, seq, r);
-    if (q) {
+    if (q !== undefined) {
       this.assign(r, q, m);
       return "assigned";
     }
@@ -232,8 +232,9 @@ export class MatchingEngine extends MatchingRule {
   settle(requestId: Hex32): EventOutcome {
     this.nextSeq++;
     const r = this.requests.get(requestId);
-    const a = r?.assignment;
-    if (r === undefined || !a) return "unknown_request";
+    if (r === undefined) return "unknown_request";
+    const a = r.assignment;
+    if (a === null) return "unknown_request";
     const { pm } = a;
     if (a.capacityHeld) this.releaseCapacity(a);
     assignmentFact(this.digest, -1, a);

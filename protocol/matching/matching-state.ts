@@ -126,7 +126,7 @@ export class MatchingState {
   /** The prover's record, created with zero collateral on first sight. */
   protected prover(address: Address): Prover {
     const found = this.provers.get(address);
-    if (found) return found;
+    if (found !== undefined) return found;
     const p: Prover = {
       address,
       w0: hexWord(address, 0),

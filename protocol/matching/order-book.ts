@@ -95,11 +95,15 @@ export class OrderBook {
     return undefined;
   }
 
-  /** Append a request to the waiting list (requests arrive in sequence order). */
+  /**
+   * Append a request to the waiting list (requests arrive in sequence order). Links are tested with
+   * `!== null` here, not for truthiness: that reads the neighbour's map, a cache miss of its own when
+   * the neighbour is cold (a cancel unlinks a random request from between two).
+   */
   append(r: RequestEntry): void {
     r.prev = this.tail;
     r.next = null;
-    if (this.tail) this.tail.next = r;
+    if (this.tail !== null) this.tail.next = r;
     else this.head = r;
     this.tail = r;
     this.bump(r);
@@ -107,9 +111,9 @@ export class OrderBook {
 
   /** Remove a waiting request in O(1); its links are kept so `relink` can undo this. */
   unlink(r: RequestEntry): void {
-    if (r.prev) r.prev.next = r.next;
+    if (r.prev !== null) r.prev.next = r.next;
     else this.head = r.next;
-    if (r.next) r.next.prev = r.prev;
+    if (r.next !== null) r.next.prev = r.prev;
     else this.tail = r.prev;
     if (--this.waitingCount === 0) {
       this.waitingMaxPrice = 0n;
@@ -119,9 +123,9 @@ export class OrderBook {
 
   /** Undo the latest `unlink` of `r` (undos run newest first, so its neighbours are as they were). */
   relink(r: RequestEntry): void {
-    if (r.prev) r.prev.next = r;
+    if (r.prev !== null) r.prev.next = r;
     else this.head = r;
-    if (r.next) r.next.prev = r;
+    if (r.next !== null) r.next.prev = r;
     else this.tail = r;
     this.bump(r);
   }
