@@ -68,8 +68,11 @@ export class OrderBook {
   best(maxPrice: bigint, provingTime: number): QuoteEntry | undefined {
     // Prices compare as floats first (Number never reverses order): bigints only on an inexact tie.
     const maxKey = Number(maxPrice);
-    const { items, slots, keys, ties, lengths, floors, discarded } = this.quotes;
+    const list = this.quotes;
+    const { items, slots, keys, ties, lengths, floors, discarded, sortedTo } = list;
     for (let c = 0; c < lengths.length; c++) {
+      // Read in order: entries appended since the chunk was last read go in place first.
+      if (sortedTo[c]! < lengths[c]!) list.sortChunk(c);
       const ss = slots[c]!;
       const ks = keys[c]!;
       if (floors[c]! > provingTime) {
