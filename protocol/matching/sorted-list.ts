@@ -361,6 +361,8 @@ export class SortedList<T extends Indexed> {
       this.headKeys[c] = this.keys[c]![0]!;
       this.headTies[c] = this.ties[c]![0]!;
     }
+    // One live entry fewer: discarded ones may now outnumber the live, as after a discard.
+    if (this.discardedCount > this.count && this.discardedCount >= this.chunkSize) this.compact();
     return true;
   }
 
