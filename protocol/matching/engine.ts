@@ -19,8 +19,8 @@ import {
   type EventOutcome,
   type MarketParams,
   type ProverMarket,
-  type QuoteEntry,
   type QuoteInput,
+  QuoteRecord,
   REQUEST_STATUS,
   type RequestEntry,
   type RequestInput,
@@ -157,11 +157,11 @@ export class MatchingEngine extends MatchingRule {
     };
     if (!this.requests.add(r.id, r)) return "duplicate";
     const q = m.book.best(input.maxPrice, input.provingTime);
-    if (q) r.status = REQUEST_STATUS.assigned;
+    if (q !== undefined) r.status = REQUEST_STATUS.assigned;
     requestFact(this.digest, 1, r);
     this.j?.push(undoRequest(this, r));
     this.requestExpiry.push(r.assignBy, seq, r);
-    if (q) {
+    if (q !== undefined) {
       this.assign(r, q, m);
       return "assigned";
     }
@@ -179,23 +179,21 @@ export class MatchingEngine extends MatchingRule {
     const pm = this.proverMarket(this.prover(input.prover), m);
     // A replayed or reordered older quote must not undo the prover's newer terms.
     if (isStale(input.nonce, pm)) return "stale_nonce";
-    const q: QuoteEntry = {
-      id: input.id,
-      price: input.price,
-      provingTime: input.provingTime,
-      capacity: input.capacity,
+    const q = new QuoteRecord(
+      input.id,
+      input.price,
+      input.provingTime,
+      input.capacity,
       seq,
-      priceKey: Number(input.price),
-      w0: hexWord(input.id, 0),
-      w1: hexWord(input.id, 1),
+      Number(input.price),
+      hexWord(input.id, 0),
+      hexWord(input.id, 1),
       pm,
-      live: true,
-      indexSlot: -1,
-      fact0: 0,
-      fact1: 0,
-    };
+    );
+    // The replaced quote is not read: what taking it out needs, its slot holds (see dropQuote). Not
+    // `if (old)` either: an object's truthiness reads its map, a cache miss on a cold quote.
     const old = pm.quote;
-    if (old) this.dropQuote(old, m);
+    if (old !== null) this.dropQuote(pm);
     const { lastNonce, nonceKey, n0, n1 } = pm;
     pmFact(this.digest, -1, pm);
     pm.quote = q;
@@ -206,6 +204,8 @@ export class MatchingEngine extends MatchingRule {
     pm.n1 = nonceWord(input.nonce, 1) | 0;
     pmFact(this.digest, 1, pm);
     quoteFact(this.digest, 1, q);
+    pm.quoteFact0 = q.fact0;
+    pm.quoteFact1 = q.fact1;
     this.j?.push(undoQuote(this, q, old, lastNonce, nonceKey, n0, n1));
     // The heap holds the prover's slot, not the quote: a replaced quote is not kept alive by it.
     this.quoteExpiry.push(input.validUntil, seq, pm);
@@ -232,8 +232,9 @@ export class MatchingEngine extends MatchingRule {
   settle(requestId: Hex32): EventOutcome {
     this.nextSeq++;
     const r = this.requests.get(requestId);
-    const a = r?.assignment;
-    if (r === undefined || !a) return "unknown_request";
+    if (r === undefined) return "unknown_request";
+    const a = r.assignment;
+    if (a === null) return "unknown_request";
     const { pm } = a;
     if (a.capacityHeld) this.releaseCapacity(a);
     assignmentFact(this.digest, -1, a);
@@ -272,7 +273,7 @@ export class MatchingEngine extends MatchingRule {
       const q = this.popDue(this.quoteExpiry).quote;
       // Skip slots whose quote was replaced since (a newer quote has its own entry).
       if (q === null || q.seq !== seq) continue;
-      this.dropQuote(q, q.pm.market);
+      this.dropQuote(q.pm);
       pmFact(this.digest, -1, q.pm);
       q.pm.quote = null;
       pmFact(this.digest, 1, q.pm);

@@ -10,7 +10,7 @@ import { MinHeap } from "./min-heap.js";
 import type { OrderBook } from "./order-book.js";
 import { ScratchList } from "./scratch-list.js";
 import { hexWord, StateDigest } from "./state-digest.js";
-import { assignmentFact, pmFact, proverFact, quoteFact, requestFact } from "./state-facts.js";
+import { assignmentFact, pmFact, proverFact, requestFact } from "./state-facts.js";
 import {
   type AssignmentEntry,
   type MarketParams,
@@ -100,30 +100,33 @@ export class MatchingState {
     for (let i = 0; i < pms.length; i++) this.refresh(pms[i]!);
   }
 
+  /** `q` is `pm.quote`, passed as a reference only: going out of the index does not read it. */
   private setEligible(pm: ProverMarket, q: QuoteEntry, m: Market, on: boolean): void {
     pm.eligible = on;
     if (on) {
       m.book.quotes.insert(q);
+      pm.quoteSlot = q.indexSlot;
       if (m.fresh.length === 0) this.freshMarkets.push(m);
       m.fresh.push(q);
-    } else m.book.quotes.discard(q);
+    } else m.book.quotes.discardAt(pm.quoteSlot);
     this.j?.push(undoEligible(pm, q, m, on));
   }
 
-  /** Undo an append (`linked`) or an unlink of `r` in `m`'s waiting list. */
-
-  /** Take a quote out of service (replaced or lapsed); its prover's in-flight work stays counted. */
-  protected dropQuote(q: QuoteEntry, m: Market): void {
-    if (q.pm.eligible) this.setEligible(q.pm, q, m, false);
-    q.live = false;
-    quoteFact(this.digest, -1, q);
+  /**
+   * Take the slot's quote out of service (replaced or lapsed); its prover's in-flight work stays
+   * counted. Reads the slot only (see `ProverMarket.quoteSlot`): the quote is likely out of cache.
+   */
+  protected dropQuote(pm: ProverMarket): void {
+    const q = pm.quote!;
+    if (pm.eligible) this.setEligible(pm, q, pm.market, false);
+    this.digest.subtract(pm.quoteFact0, pm.quoteFact1);
     this.j?.push(undoDrop(this, q));
   }
 
   /** The prover's record, created with zero collateral on first sight. */
   protected prover(address: Address): Prover {
     const found = this.provers.get(address);
-    if (found) return found;
+    if (found !== undefined) return found;
     const p: Prover = {
       address,
       w0: hexWord(address, 0),
@@ -156,6 +159,9 @@ export class MatchingState {
       n1: 0,
       inFlight: 0,
       eligible: false,
+      quoteSlot: -1,
+      quoteFact0: 0,
+      quoteFact1: 0,
       fact0: 0,
       fact1: 0,
     };

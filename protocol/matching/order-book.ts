@@ -68,8 +68,11 @@ export class OrderBook {
   best(maxPrice: bigint, provingTime: number): QuoteEntry | undefined {
     // Prices compare as floats first (Number never reverses order): bigints only on an inexact tie.
     const maxKey = Number(maxPrice);
-    const { items, slots, keys, ties, lengths, floors, discarded } = this.quotes;
+    const list = this.quotes;
+    const { items, slots, keys, ties, lengths, floors, discarded, sortedTo } = list;
     for (let c = 0; c < lengths.length; c++) {
+      // Read in order: entries appended since the chunk was last read go in place first.
+      if (sortedTo[c]! < lengths[c]!) list.sortChunk(c);
       const ss = slots[c]!;
       const ks = keys[c]!;
       if (floors[c]! > provingTime) {
@@ -95,11 +98,15 @@ export class OrderBook {
     return undefined;
   }
 
-  /** Append a request to the waiting list (requests arrive in sequence order). */
+  /**
+   * Append a request to the waiting list (requests arrive in sequence order). Links are tested with
+   * `!== null` here, not for truthiness: that reads the neighbour's map, a cache miss of its own when
+   * the neighbour is cold (a cancel unlinks a random request from between two).
+   */
   append(r: RequestEntry): void {
     r.prev = this.tail;
     r.next = null;
-    if (this.tail) this.tail.next = r;
+    if (this.tail !== null) this.tail.next = r;
     else this.head = r;
     this.tail = r;
     this.bump(r);
@@ -107,9 +114,9 @@ export class OrderBook {
 
   /** Remove a waiting request in O(1); its links are kept so `relink` can undo this. */
   unlink(r: RequestEntry): void {
-    if (r.prev) r.prev.next = r.next;
+    if (r.prev !== null) r.prev.next = r.next;
     else this.head = r.next;
-    if (r.next) r.next.prev = r.prev;
+    if (r.next !== null) r.next.prev = r.prev;
     else this.tail = r.prev;
     if (--this.waitingCount === 0) {
       this.waitingMaxPrice = 0n;
@@ -119,9 +126,9 @@ export class OrderBook {
 
   /** Undo the latest `unlink` of `r` (undos run newest first, so its neighbours are as they were). */
   relink(r: RequestEntry): void {
-    if (r.prev) r.prev.next = r;
+    if (r.prev !== null) r.prev.next = r;
     else this.head = r;
-    if (r.next) r.next.prev = r;
+    if (r.next !== null) r.next.prev = r;
     else this.tail = r;
     this.bump(r);
   }

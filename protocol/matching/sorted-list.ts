@@ -7,10 +7,19 @@
  * Chunks hold numbers only, in typed arrays: each entry's slot (its index in `items`), `key` and
  * `tie`. A search compares the numbers and touches an entry (scattered over the heap: a likely cache
  * miss) only when both tie; a shift is a memmove, with no write barrier per moved pointer.
+ *
+ * An entry goes in at the end of its chunk, and a chunk is sorted when it is next read in order (a
+ * search of the book, a split, an iteration): most chunks of a deep book are not read between two
+ * inserts, and a search plus a shift of three cold arrays per insert was the larger part of a quote
+ * refresh. The first entry of a chunk is its smallest all the same (see `sortedTo`).
  */
 
-/** Entries per chunk before it splits: small enough that a shift is short, large enough for few chunks. */
-export const CHUNK_SIZE = 256;
+/**
+ * Entries per chunk before it splits. An insert appends and a split sorts, so no insert shifts: the
+ * size trades a sort per ~size/2 inserts against more chunks (splits, their arrays, the search over
+ * heads). 1024 measured best on the matching bench (256, 512 and 2048 slower).
+ */
+export const CHUNK_SIZE = 1024;
 
 /** What the list keeps on each entry: the slot of its entry, so that `discard` needs no search. */
 export interface Indexed {
@@ -49,7 +58,16 @@ export class SortedList<T extends Indexed> {
    * may store the exact minimum back). Lets a search skip whole chunks on a second criterion.
    */
   readonly floors: number[] = [];
+  /**
+   * Per chunk, how many of its first entries are in order; the rest were appended since. Entry 0 is
+   * the chunk's smallest even so (an append to chunk c > 0 sorts after its head, which is how
+   * `chunkOf` chose c), except in chunk 0, whose head a smaller entry may precede until it is sorted.
+   * Read a chunk in order only through `sortChunk`.
+   */
+  readonly sortedTo: number[] = [];
   private count = 0;
+  /** Positions being sorted by `sortChunk`, kept between calls. */
+  private readonly order: number[] = [];
 
   /**
    * `key` must be a non-decreasing numeric image of the order (a < b implies key(a) <= key(b)), and
@@ -77,6 +95,7 @@ export class SortedList<T extends Indexed> {
 
   /** The entries of chunk `c`, in order, discarded ones too (a copy: for tests and views). */
   chunk(c: number): T[] {
+    this.sortChunk(c);
     const out: T[] = [];
     const s = this.slots[c]!;
     for (let i = 0; i < this.lengths[c]!; i++) out.push(this.items[s[i]!]!);
@@ -153,28 +172,60 @@ export class SortedList<T extends Indexed> {
       this.headKeys[0] = xk;
       this.headTies[0] = xt;
       this.floors[0] = this.floor(x);
+      this.sortedTo[0] = 1;
       return;
     }
+    // Appended, not placed: the chunk is sorted when it is next read in order (see `sortedTo`).
     const c = this.chunkOf(x, xk, xt);
-    const at = this.lowerBound(c, x, xk, xt);
     const n = this.lengths[c]!;
+    this.slots[c]![n] = slot;
+    this.keys[c]![n] = xk;
+    this.ties[c]![n] = xt;
+    this.lengths[c] = n + 1;
+    const f = this.floor(x);
+    if (f < this.floors[c]!) this.floors[c] = f;
+    if (n + 1 > this.chunkSize) {
+      this.sortChunk(c);
+      this.split(c);
+    }
+  }
+
+  /**
+   * Put chunk `c`'s entries in order, if some were appended since it was last in order: the
+   * appended ones are sorted (V8's sort is a TimSort, which takes the ordered prefix as one run) and
+   * the chunk's head is its smallest entry again.
+   */
+  sortChunk(c: number): void {
+    const n = this.lengths[c]!;
+    if (this.sortedTo[c]! >= n) return;
     const ss = this.slots[c]!;
     const ks = this.keys[c]!;
     const ts = this.ties[c]!;
-    ss.copyWithin(at + 1, at, n);
-    ks.copyWithin(at + 1, at, n);
-    ts.copyWithin(at + 1, at, n);
-    ss[at] = slot;
-    ks[at] = xk;
-    ts[at] = xt;
-    this.lengths[c] = n + 1;
-    if (at === 0) {
-      this.headKeys[c] = xk;
-      this.headTies[c] = xt;
+    const items = this.items;
+    const order = this.order;
+    order.length = n;
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => {
+      const ka = ks[a]!;
+      const kb = ks[b]!;
+      if (ka !== kb) return ka < kb ? -1 : 1;
+      const ta = ts[a]!;
+      const tb = ts[b]!;
+      if (ta !== tb) return ta < tb ? -1 : 1;
+      return this.compare(items[ss[a]!]!, items[ss[b]!]!);
+    });
+    const s2 = ss.slice(0, n);
+    const k2 = ks.slice(0, n);
+    const t2 = ts.slice(0, n);
+    for (let i = 0; i < n; i++) {
+      const from = order[i]!;
+      ss[i] = s2[from]!;
+      ks[i] = k2[from]!;
+      ts[i] = t2[from]!;
     }
-    const f = this.floor(x);
-    if (f < this.floors[c]!) this.floors[c] = f;
-    if (n + 1 > this.chunkSize) this.split(c);
+    this.sortedTo[c] = n;
+    this.headKeys[c] = ks[0]!;
+    this.headTies[c] = ts[0]!;
   }
 
   /** Make room for a chunk at index `c` holding `length` entries (the caller fills it). */
@@ -187,9 +238,10 @@ export class SortedList<T extends Indexed> {
     this.headKeys.splice(c, 0, 0);
     this.headTies.splice(c, 0, 0);
     this.floors.splice(c, 0, 0);
+    this.sortedTo.splice(c, 0, length);
   }
 
-  /** Split an overfull chunk in two halves. */
+  /** Split an overfull chunk, in order, in two halves (in order too). */
   private split(c: number): void {
     const half = this.chunkSize >> 1;
     const n = this.lengths[c]!;
@@ -198,6 +250,7 @@ export class SortedList<T extends Indexed> {
     this.keys[c + 1]!.set(this.keys[c]!.subarray(half, n));
     this.ties[c + 1]!.set(this.ties[c]!.subarray(half, n));
     this.lengths[c] = half;
+    this.sortedTo[c] = half;
     this.headKeys[c + 1] = this.keys[c + 1]![0]!;
     this.headTies[c + 1] = this.ties[c + 1]![0]!;
     this.floors[c] = this.minFloor(c);
@@ -212,11 +265,19 @@ export class SortedList<T extends Indexed> {
   discard(x: T): boolean {
     const s = x.indexSlot;
     if (!(s >= 0 && this.items[s] === x) || this.discarded[s] === 1) return false;
-    this.discarded[s] = 1;
+    this.discardAt(s);
+    return true;
+  }
+
+  /**
+   * `discard` of the entry at `slot`, for a caller that knows it is present there (kept the slot
+   * since its insert, and has not discarded it): the entry itself is not read.
+   */
+  discardAt(slot: number): void {
+    this.discarded[slot] = 1;
     this.discardedCount++;
     this.count--;
     if (this.discardedCount > this.count && this.discardedCount >= this.chunkSize) this.compact();
-    return true;
   }
 
   /** Drop every discarded entry; chunks left empty go. Floors stay valid bounds (entries only left). */
@@ -224,6 +285,9 @@ export class SortedList<T extends Indexed> {
     const dead = this.discarded;
     let to = 0;
     for (let c = 0; c < this.lengths.length; c++) {
+      // In order first where entries were appended: dropping entries keeps the order of the rest, and
+      // the chunk's new head must be its smallest entry.
+      this.sortChunk(c);
       const ss = this.slots[c]!;
       const ks = this.keys[c]!;
       const ts = this.ties[c]!;
@@ -247,6 +311,7 @@ export class SortedList<T extends Indexed> {
       this.keys[to] = ks;
       this.ties[to] = ts;
       this.lengths[to] = kept;
+      this.sortedTo[to] = kept;
       this.headKeys[to] = ks[0]!;
       this.headTies[to] = ts[0]!;
       this.floors[to] = this.floors[c]!;
@@ -260,6 +325,7 @@ export class SortedList<T extends Indexed> {
       this.headKeys,
       this.headTies,
       this.floors,
+      this.sortedTo,
     ])
       a.length = to;
     this.discardedCount = 0;
@@ -271,6 +337,7 @@ export class SortedList<T extends Indexed> {
     const xk = this.key(x);
     const xt = this.tie(x);
     const c = this.chunkOf(x, xk, xt);
+    this.sortChunk(c);
     // Keys are unique under `compare`: if `x` is here, it is where it would be inserted.
     const at = this.lowerBound(c, x, xk, xt);
     const n = this.lengths[c]!;
@@ -284,6 +351,7 @@ export class SortedList<T extends Indexed> {
     this.keys[c]!.copyWithin(at, at + 1, n);
     this.ties[c]!.copyWithin(at, at + 1, n);
     this.lengths[c] = n - 1;
+    this.sortedTo[c] = n - 1;
     if (n === 1) {
       this.slots.splice(c, 1);
       this.keys.splice(c, 1);
@@ -292,10 +360,13 @@ export class SortedList<T extends Indexed> {
       this.headKeys.splice(c, 1);
       this.headTies.splice(c, 1);
       this.floors.splice(c, 1);
+      this.sortedTo.splice(c, 1);
     } else if (at === 0) {
       this.headKeys[c] = this.keys[c]![0]!;
       this.headTies[c] = this.ties[c]![0]!;
     }
+    // One live entry fewer: discarded ones may now outnumber the live, as after a discard.
+    if (this.discardedCount > this.count && this.discardedCount >= this.chunkSize) this.compact();
     return true;
   }
 
@@ -309,6 +380,7 @@ export class SortedList<T extends Indexed> {
   /** Every entry, smallest first. */
   *[Symbol.iterator](): IterableIterator<T> {
     for (let c = 0; c < this.lengths.length; c++) {
+      this.sortChunk(c);
       const s = this.slots[c]!;
       for (let i = 0; i < this.lengths[c]!; i++) if (this.discarded[s[i]!] === 0) yield this.items[s[i]!]!;
     }

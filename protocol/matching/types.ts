@@ -61,27 +61,54 @@ export interface RequestEntry extends RequestInput, FactHash {
 }
 
 /**
- * A prover's current quote in one market: what matching reads of it. Its market and prover are its
- * `pm`'s, its nonce is `pm.lastNonce`, its valid-until sits in the expiry heap.
+ * A prover's quote in one market: what matching reads of it. Its market and prover are its `pm`'s,
+ * its nonce is `pm.lastNonce`, its valid-until sits in the expiry heap.
  */
 export interface QuoteEntry extends FactHash {
-  id: Hex32;
-  price: bigint;
-  provingTime: number;
-  capacity: number;
-  seq: number;
+  readonly id: Hex32;
+  readonly price: bigint;
+  readonly provingTime: number;
+  readonly capacity: number;
+  readonly seq: number;
   /**
    * `price` as a float: Number(bigint) never reverses order, so a < b on floats implies a < b on
    * prices, and the index compares floats first (much cheaper than bigints), bigints only on a tie.
    */
-  priceKey: number;
-  w0: number;
-  w1: number;
-  pm: ProverMarket;
+  readonly priceKey: number;
+  readonly w0: number;
+  readonly w1: number;
+  readonly pm: ProverMarket;
   /** True while it is its prover's current quote in the market (not replaced, not lapsed). */
-  live: boolean;
+  readonly live: boolean;
   /** Its slot in the market's quote index (kept by the index; -1 before it first goes in). */
   indexSlot: number;
+}
+
+/** The engine's quotes: `QuoteEntry` with `live` read from the prover's slot. */
+export class QuoteRecord implements QuoteEntry {
+  indexSlot = -1;
+  fact0 = 0;
+  fact1 = 0;
+
+  constructor(
+    readonly id: Hex32,
+    readonly price: bigint,
+    readonly provingTime: number,
+    readonly capacity: number,
+    readonly seq: number,
+    readonly priceKey: number,
+    readonly w0: number,
+    readonly w1: number,
+    readonly pm: ProverMarket,
+  ) {}
+
+  /**
+   * Read from the slot, not kept here: replacing a quote then never touches the replaced one (a
+   * cache miss on every refresh, when it was a flag to clear).
+   */
+  get live(): boolean {
+    return this.pm.quote === this;
+  }
 }
 
 /** A prover as matching sees it: collateral is per prover, shared by all its markets. */
@@ -127,6 +154,13 @@ export interface ProverMarket extends FactHash {
   inFlight: number;
   /** True while its quote is in the market's index: live, free capacity, enough free collateral. */
   eligible: boolean;
+  /**
+   * Copies of its quote's index slot (while `eligible`) and fact hash (while it has a quote): taking
+   * the quote out of service reads them here, in a record already in cache, and not the quote.
+   */
+  quoteSlot: number;
+  quoteFact0: number;
+  quoteFact1: number;
 }
 
 /** An open assignment: holds collateral until proof or slash, capacity until then or its deadline. */

@@ -31,14 +31,19 @@ export function undoEligible(pm: ProverMarket, q: QuoteEntry, m: Market, on: boo
   return () => {
     pm.eligible = !on;
     if (on) m.book.quotes.discard(q);
-    else m.book.quotes.insert(q);
+    else {
+      m.book.quotes.insert(q);
+      pm.quoteSlot = q.indexSlot;
+    }
   };
 }
 
 export function undoDrop(s: MatchingState, q: QuoteEntry) {
   return () => {
-    q.live = true;
+    // The undo of its replacement (or lapse) ran first: `q` is its slot's quote again.
     quoteFact(s.digest, 1, q);
+    q.pm.quoteFact0 = q.fact0;
+    q.pm.quoteFact1 = q.fact1;
   };
 }
 
@@ -102,7 +107,6 @@ export function undoQuote(
     pm.n0 = n0;
     pm.n1 = n1;
     pmHash(pm);
-    q.live = false;
   };
 }
 

@@ -114,7 +114,7 @@ describe("protocol/matching: order book index", () => {
   it("discard takes entries out in O(1), insert brings them back in place, compaction keeps order", () => {
     // Discards outnumber the live entries often here, so the list compacts many times per run.
     const step = fc.record({
-      kind: fc.constantFrom("insert", "discard", "remove"),
+      kind: fc.constantFrom("insert", "discard", "discardAt", "remove"),
       seq: fc.nat(120),
       price: price(30n),
       provingTime: fc.integer({ min: 1, max: 20 }),
@@ -142,6 +142,9 @@ describe("protocol/matching: order book index", () => {
               live.add(q);
             } else if (o.kind === "discard") {
               assert.equal(sl.discard(q), live.delete(q), `discard of seq ${o.seq} at op ${i}`);
+            } else if (o.kind === "discardAt") {
+              // The engine's way: by the slot it kept since the insert, only for an entry it knows is in.
+              if (live.delete(q)) sl.discardAt(q.indexSlot);
             } else if (o.kind === "remove") {
               assert.equal(sl.remove(q), live.delete(q), `remove of seq ${o.seq} at op ${i}`);
             }
@@ -168,6 +171,101 @@ describe("protocol/matching: order book index", () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it("entries appended between reads: every search, iteration and chunk head agrees with a sorted model", () => {
+    // Inserts append to their chunk and a chunk is sorted when read: here reads come between inserts,
+    // discards and re-inserts, so chunks are read half appended, sorted, appended to again, split.
+    const step = fc.oneof(
+      fc.record({
+        kind: fc.constantFrom("insert", "discardAt"),
+        seq: fc.nat(150),
+        price: price(40n),
+        provingTime: fc.integer({ min: 1, max: 20 }),
+      }),
+      fc.record({
+        kind: fc.constant("best"),
+        seq: fc.constant(0),
+        price: price(41n),
+        provingTime: fc.integer({ min: 0, max: 21 }),
+      }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(step, { minLength: 50, maxLength: 500 }),
+        fc.integer({ min: 2, max: 12 }),
+        (list, chunk) => {
+          const book = new OrderBook(chunk);
+          const sl = book.quotes;
+          const objects = new Map<number, QuoteEntry>();
+          const live = new Set<QuoteEntry>();
+          for (const [i, o] of list.entries()) {
+            if (o.kind === "best") {
+              const naive = [...live]
+                .filter((q) => q.price <= o.price && q.provingTime <= o.provingTime)
+                .sort(byAll)[0];
+              assert.equal(
+                book.best(o.price, o.provingTime),
+                naive,
+                `best(${o.price}, ${o.provingTime}) at op ${i}`,
+              );
+              continue;
+            }
+            let q = objects.get(o.seq);
+            if (!q) {
+              q = { ...entry(o.seq, o.price, o.provingTime), indexSlot: -1 };
+              objects.set(o.seq, q);
+            }
+            if (o.kind === "insert" && !live.has(q)) {
+              sl.insert(q);
+              live.add(q);
+            } else if (o.kind === "discardAt" && live.delete(q)) sl.discardAt(q.indexSlot);
+            // Each chunk's first entry is its smallest, sorted or not (the search over chunks reads it),
+            // and chunks do not overlap. Read as stored: sl.chunk() would sort what it reads.
+            const stored = (c: number) =>
+              Array.from({ length: sl.lengths[c]! }, (_, k) => sl.items[sl.slots[c]![k]!]!).sort(byAll);
+            for (let c = 1; c < sl.lengths.length; c++) {
+              const all = stored(c);
+              assert.equal(
+                sl.items[sl.slots[c]![0]!],
+                all[0],
+                `chunk ${c}'s first entry is its smallest at op ${i}`,
+              );
+              const before = stored(c - 1);
+              assert.ok(
+                byAll(before[before.length - 1]!, all[0]!) < 0,
+                `chunk ${c - 1} sorts before chunk ${c} at op ${i}`,
+              );
+            }
+          }
+          assert.deepEqual([...sl], [...live].sort(byAll), "live entries in order");
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("compaction after the head of a chunk with appended entries left: the new head is the smallest", () => {
+    const book = new OrderBook(4);
+    const sl = book.quotes;
+    const q = (seq: number, p: number) => ({ ...entry(seq, BigInt(p), 5), indexSlot: -1 });
+    const inOrder = [10, 20, 30, 40, 50].map((p, i) => q(i, p));
+    for (const x of inOrder) sl.insert(x);
+    assert.deepEqual(sl.lengths, [2, 3], "split in two");
+    // Appended to the second chunk after its head (30), below the entries stored after it (40, 50).
+    sl.insert(q(100, 35));
+    // Four discards outnumber the two entries left: a compaction, the second chunk's head among them.
+    for (const x of inOrder) if (x.price !== 50n) sl.discard(x);
+    assert.equal(sl.discardedSize, 0, "compacted");
+    const stored = Array.from({ length: sl.lengths[0]! }, (_, k) => sl.items[sl.slots[0]![k]!]!.price);
+    assert.equal(stored[0], 35n, `the head is the smallest of ${stored.join(", ")}`);
+    assert.equal(book.best(100n, 10)?.price, 35n, "the cheapest fitting quote");
+    sl.insert(q(101, 31));
+    assert.deepEqual(
+      [...sl].map((e) => e.price),
+      [31n, 35n, 50n],
+      "an insert after the compaction lands in order",
     );
   });
 
