@@ -10,7 +10,15 @@ import { peerIdFromString } from "@libp2p/peer-id";
 import { multiaddr } from "@multiformats/multiaddr";
 import type { Provider } from "ethers";
 import type { ChainEvent } from "../chain/index.js";
-import type { Domain, Hex32, MarketRules, Message, ValidationContext } from "../protocol/index.js";
+import {
+  type Domain,
+  type Hex32,
+  type LogEvent,
+  type MarketRules,
+  type Message,
+  requestId,
+  type ValidationContext,
+} from "../protocol/index.js";
 import { ChainWatcher, type ChainWatcherComponents, type ChainWatcherInit } from "./chain/chain-watcher.js";
 import { loadIdentity, type NodeIdentity } from "./identity.js";
 import { EMPTY_TIP, extendLog, type LogTip } from "./log-chain.js";
@@ -216,6 +224,7 @@ export class KalypsoNode {
       for (const b of batches) {
         this.tip = extendLog(this.validationContext(), this.init.domains.matcher, this.tip, b);
         await this.store.appendBatch(b);
+        this.learnRequests(b.events);
         added++;
       }
     }
@@ -316,6 +325,7 @@ export class KalypsoNode {
         // `id` is set where validation ran (gossip delivery, publish), and is then the header hash.
         this.tip = extendLog(this.validationContext(), this.init.domains.matcher, this.tip, b, id);
         this.enqueue(() => this.store.appendBatch(b));
+        this.learnRequests(b.events);
         return;
       }
       case "proof":
@@ -326,6 +336,24 @@ export class KalypsoNode {
         return;
       default:
         return;
+    }
+  }
+
+  /**
+   * Pool the requests the log carries that gossip never brought (a partition, a mesh not yet
+   * formed): a prover assigned one must still learn what it is (its witness is fetched by hash).
+   * Only for the markets whose requests this node takes; the log's copy has no inputs attached.
+   * The leader checked each request's signature before sequencing it, and signed the batch.
+   */
+  private learnRequests(events: readonly LogEvent[]): void {
+    const topics = this.init.topics ?? ALL_TOPICS;
+    if (!topics.market.includes("requests")) return;
+    for (const e of events) {
+      if (e.kind !== "request") continue;
+      const market = e.signed.request.marketId;
+      if (!this.markets.has(market) || (topics.markets && !topics.markets.has(market))) continue;
+      const id = requestId(this.init.domains.market, e.signed.request);
+      if (this.pool.addRequest(id, e.signed)) this.enqueue(() => this.store.putRequest(id, e.signed));
     }
   }
 

@@ -11,7 +11,7 @@ import {
   type SimNetworkInit,
 } from "./network.js";
 import { pollUntil, SimError } from "./poll.js";
-import type { SimRecorder } from "./recorder.js";
+import type { SimRecorder, SimTrace } from "./recorder.js";
 import { runSpam, type SpamResult } from "./spam.js";
 
 /** What a scenario is given. */
@@ -76,7 +76,11 @@ class Load {
   private readonly inFlight: Promise<void>[] = [];
   submitted = 0;
 
-  constructor(private readonly net: SimNetwork) {}
+  constructor(
+    private readonly net: SimNetwork,
+    /** Where a timeout looks up what the requests still open were doing. */
+    private readonly rec?: SimRecorder,
+  ) {}
 
   submit(n: number): void {
     for (let k = 0; k < n; k++) {
@@ -114,12 +118,27 @@ class Load {
 
   /** Wait until every submitted request has an outcome (by default 90 s, or 2 s per request if longer). */
   async settled(timeoutMs = Math.max(90_000, this.submitted * 2000)): Promise<void> {
-    await pollUntil(
-      () => this.outcomes.length + this.errors.length >= this.submitted,
-      "every request to end",
-      timeoutMs,
-    );
+    try {
+      await pollUntil(
+        () => this.outcomes.length + this.errors.length >= this.submitted,
+        "every request to end",
+        timeoutMs,
+      );
+    } catch (err) {
+      throw this.rec && err instanceof SimError ? this.withOpenRequests(err) : err;
+    }
     await Promise.all(this.inFlight);
+  }
+
+  /** The timeout, saying where each request still open stood (ms after publication). */
+  private withOpenRequests(err: SimError): SimError {
+    const open = [...this.rec!.traces.values()].filter((t) => !t.outcome);
+    const at = (ms: number | undefined, t: SimTrace) => (ms === undefined ? "-" : ms - t.publishedAt);
+    const lines = open.map(
+      (t) =>
+        `${t.requestId.slice(0, 10)} prover ${t.prover ?? "-"} held ${at(t.heldAt, t)} anchored ${at(t.assignedAt, t)}`,
+    );
+    return new SimError(err.code, `${err.message}; ${open.length} open: ${lines.join("; ")}`);
   }
 }
 
@@ -147,8 +166,8 @@ const steady: Scenario = {
     const markets = Math.max(2, Math.ceil((n * SIM_MARKETS_PER_PROVER) / STEADY_PROVERS_PER_MARKET));
     return { matchers: 2, requesters: 2, provers: n, markets };
   },
-  async run({ net, requests }) {
-    const load = new Load(net);
+  async run({ net, rec, requests }) {
+    const load = new Load(net, rec);
     await load.submitPaced(requests, STEADY_RATE_PER_S);
     await load.settled();
     return { submitted: load.submitted, outcomes: load.outcomes, errors: load.errors };
@@ -165,7 +184,7 @@ const proverOffline: Scenario = {
     silentProvers: [0],
   }),
   async run({ net, rec, requests }) {
-    const load = new Load(net);
+    const load = new Load(net, rec);
     const silent = new Set(net.provers.filter((p) => p.silent).map((p) => p.address.toLowerCase()));
     load.submit(requests);
     // Every request proven, or held by the silent prover: only then move chain time past its deadlines.
@@ -187,7 +206,7 @@ const leaderCrash: Scenario = {
     leaseDurationS: LEADER_CRASH_LEASE_S,
   }),
   async run({ net, rec, requests }) {
-    const load = new Load(net);
+    const load = new Load(net, rec);
     const first = Math.max(1, Math.floor(requests / 2));
     const old = await pollUntil(() => net.matchers.find((m) => m.role.role === "leader"), "a leader");
     load.submit(first);
@@ -209,8 +228,8 @@ const SPAM_ATTACKERS = 2;
 
 const spam: Scenario = {
   shape: (nodes) => ({ matchers: 2, requesters: 1, provers: provers(nodes, 4 + SPAM_ATTACKERS), markets: 1 }),
-  async run({ net, requests }) {
-    const load = new Load(net);
+  async run({ net, rec, requests }) {
+    const load = new Load(net, rec);
     const first = Math.max(1, Math.floor(requests / 2));
     load.submit(first);
     const result = await runSpam(net, SPAM_ATTACKERS);
@@ -260,7 +279,7 @@ const partition: Scenario = {
   // the requester stay on the other side. The chain is reachable from both sides, as a real one is.
   shape: (nodes) => ({ matchers: 2, requesters: 1, provers: provers(nodes, 4), markets: 1 }),
   async run({ net, rec, requests }) {
-    const load = new Load(net);
+    const load = new Load(net, rec);
     const leaderMatcher = await pollUntil(
       () => net.matchers.find((m) => m.role.role === "leader"),
       "a leader",
@@ -340,7 +359,7 @@ const churn: Scenario = {
     spareProvers: CHURN_ROUNDS,
   }),
   async run({ net, rec, requests }) {
-    const load = new Load(net);
+    const load = new Load(net, rec);
     const left: string[] = [];
     const joined: string[] = [];
     const per = Math.max(1, Math.floor(requests / (CHURN_ROUNDS + 1)));

@@ -91,6 +91,9 @@ interface MatcherEvents {
 }
 
 /** The matcher service: `start()`, `stop()`, and events (see the file comment). */
+/** Wait before another anchoring round after one failed. */
+const ANCHOR_RETRY_MS = 1000;
+
 export class Matcher extends EventEmitter<MatcherEvents> {
   readonly log: MatcherLog;
   private readonly lease: LeaseWatcher;
@@ -102,6 +105,8 @@ export class Matcher extends EventEmitter<MatcherEvents> {
   private readonly sequencing: SequencingSchedule;
   private unsubscribe: (() => void) | undefined;
   private anchoring: Promise<void> | undefined;
+  /** The next try after a failed anchoring round. */
+  private anchorRetry: NodeJS.Timeout | undefined;
   /** While paused: what arrived and waits for the wake-up (batches, then chain facts). */
   private held:
     | { batches: { batch: SignedBatch; signer: Address; from: string }[]; facts: LogEvent[] }
@@ -269,6 +274,8 @@ export class Matcher extends EventEmitter<MatcherEvents> {
 
   private stopTimers(): void {
     this.sequencing.stop();
+    clearTimeout(this.anchorRetry);
+    this.anchorRetry = undefined;
     clearInterval(this.heartbeats);
     this.heartbeats = undefined;
   }
@@ -383,6 +390,13 @@ export class Matcher extends EventEmitter<MatcherEvents> {
     this.emit("anchorFailed", { code: r.code, message: r.message });
     // Fenced: the chain says our term is over, whatever our lease view believes.
     if (r.kind === "fenced") this.lease.stepDown(term);
+    // Failed (an RPC error, a revert naming no item): try again, or the assignments left would
+    // wait for the next batch to wake anchoring, which after the last request never comes.
+    else if (!this.stopped && !this.anchorRetry)
+      this.anchorRetry = setTimeout(() => {
+        this.anchorRetry = undefined;
+        if (!this.stopped) this.anchor();
+      }, ANCHOR_RETRY_MS);
   }
 
   private async beat(): Promise<void> {

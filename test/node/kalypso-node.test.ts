@@ -191,6 +191,35 @@ describe("node/kalypso-node (real libp2p, LevelDB on disk)", function () {
     assert.equal(b.blocklist.has(aId), false, "b never blocked a");
   });
 
+  it("a request gossip never brought is pooled from the log, by the nodes that take its market", async () => {
+    const prover = await start(undefined, [], { topics: topicsOf("prover", [1]) });
+    const other = await start(undefined, [prover], { topics: topicsOf("prover", [2]) });
+    const leader = await start(undefined, [prover, other], { topics: topicsOf("matcher") });
+    await waitFor(
+      () => leader.gossip.peers("/kalypso/1/log").length >= 2,
+      "the log subscriptions of both provers",
+    );
+    const signed = signRequest(MARKET_DOMAIN, sampleRequest(), REQUESTER_KEY);
+    const events = [
+      { kind: "request" as const, signed: { ...signed, inputs: new Uint8Array(), secret: new Uint8Array() } },
+    ];
+    const [first] = batchChain(1);
+    const header = { ...first!.header, eventsHash: toHex(eventsHash(events)) as Hex32 };
+    const batch = {
+      header,
+      signature: signBatchHeader(MATCHER_DOMAIN, header, MATCHER_KEY),
+      events,
+      assignments: [],
+    };
+    await leader.publish({ type: "batch", body: batch });
+    const rid = requestId(MARKET_DOMAIN, sampleRequest());
+    await waitFor(() => prover.logSeq === 0 && other.logSeq === 0, "the batch at both provers");
+    assert.deepEqual(prover.pool.requests.get(rid)?.request, sampleRequest(), "market 1's prover pooled it");
+    await prover.flushed();
+    assert.deepEqual((await prover.store.getRequest(rid))?.request, sampleRequest(), "and stored it");
+    assert.equal(other.pool.requests.has(rid), false, "market 2's prover did not");
+  });
+
   it("a node that joins late catches up on the log via sync and checks the chain", async () => {
     const a = await start();
     const b = await start(undefined, [a]);

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { ChainError, type MarketplaceClient } from "../../../chain/index.js";
 import { LOG_TOPIC, marketTopic } from "../../../node/network/topics.js";
 import { REQUEST_STATUS, requestId, signCancel, stateDigest } from "../../../protocol/index.js";
 import { waitFor } from "../../helpers/wait.js";
@@ -33,6 +34,33 @@ describe("node/roles/matcher: one leader (anvil, libp2p, LevelDB)", function () 
       assert.equal(stateDigest(f.log.state), stateDigest(leader!.log.state), `follower ${f.address} digest`);
       assert.equal(f.role.role, "follower");
     }
+  });
+
+  it("a failed anchoring round is tried again, with no new batch to wake it", async () => {
+    // No interval sequencing: a batch comes only 10 ms after an order, so nothing else wakes anchoring.
+    cluster = await MatcherCluster.start({ matchers: 1, init: { batchIntervalMs: 3_600_000 } });
+    const [leader] = cluster.matchers;
+    await waitFor(() => leader!.role.role === "leader", "the dev leader to lead");
+    // The chain's RPC fails the first anchoring transaction only.
+    const marketplace = (leader as unknown as { c: { marketplace: MarketplaceClient } }).c.marketplace;
+    const assign = marketplace.assign.bind(marketplace);
+    let calls = 0;
+    marketplace.assign = (batch, o) =>
+      ++calls === 1
+        ? Promise.reject(new ChainError("RPC_ERROR", "test: the node is down"))
+        : assign(batch, o);
+    const failed: string[] = [];
+    const anchored: string[] = [];
+    leader!.on("anchorFailed", (f) => failed.push(f.code));
+    leader!.on("anchored", (a) => anchored.push(...a.requestIds));
+    await cluster.submitQuote();
+    const id = await cluster.submitRequest();
+    await waitFor(() => failed.length > 0, "the first round to fail");
+    const seq = leader!.log.state.head.seq;
+    await waitFor(() => anchored.includes(id), "the request anchored after the failed round");
+    assert.deepEqual(failed, ["RPC_ERROR"], "one round failed");
+    assert.equal(leader!.log.state.head.seq, seq, "no batch came between the failure and the retry");
+    assert.equal(await cluster.status(id), "assigned");
   });
 
   it("a restarted follower recovers its log from LevelDB and catches up on what it missed", async () => {
