@@ -125,18 +125,25 @@ class Load {
         timeoutMs,
       );
     } catch (err) {
-      throw this.rec && err instanceof SimError ? this.withOpenRequests(err) : err;
+      throw this.rec && err instanceof SimError ? await this.withOpenRequests(err) : err;
     }
     await Promise.all(this.inFlight);
   }
 
-  /** The timeout, saying where each request still open stood (ms after publication). */
-  private withOpenRequests(err: SimError): SimError {
+  /** The timeout, saying where each request still open stood (ms after publication, and on-chain). */
+  private async withOpenRequests(err: SimError): Promise<SimError> {
     const open = [...this.rec!.traces.values()].filter((t) => !t.outcome);
     const at = (ms: number | undefined, t: SimTrace) => (ms === undefined ? "-" : ms - t.publishedAt);
-    const lines = open.map(
-      (t) =>
-        `${t.requestId.slice(0, 10)} prover ${t.prover ?? "-"} held ${at(t.heldAt, t)} anchored ${at(t.assignedAt, t)}`,
+    const onChain = (id: string) =>
+      this.net.world.deployment.marketplace
+        .requestState(id as `0x${string}`)
+        .then((r) => r.status)
+        .catch(() => "?");
+    const lines = await Promise.all(
+      open.map(
+        async (t) =>
+          `${t.requestId.slice(0, 10)} prover ${t.prover ?? "-"} held ${at(t.heldAt, t)} anchored ${at(t.assignedAt, t)} on-chain ${await onChain(t.requestId)}`,
+      ),
     );
     return new SimError(err.code, `${err.message}; ${open.length} open: ${lines.join("; ")}`);
   }
