@@ -103,7 +103,7 @@ export async function startLocalNetwork(init: SimNetworkInit): Promise<SimNetwor
         markets: ids,
         crashed: false,
         onHeld: (listener: (requestId: string, atMs: number) => void) => void held.on("held", listener),
-        quotedMarkets: async () => log.quotedMarkets.size,
+        quotedMarkets: async (validAfter?: number) => log.quotedMarkets(validAfter),
         async crash() {
           if (sp.crashed) return;
           sp.crashed = true;

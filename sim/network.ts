@@ -104,7 +104,7 @@ export interface SimProver {
   /** Called with each request a leader-signed batch it received assigns to it, and the wall ms it did. */
   onHeld(listener: (requestId: string, atMs: number) => void): void;
   /** Markets whose quote from it the sequenced log carries, as its node has received the log. */
-  quotedMarkets(): Promise<number>;
+  quotedMarkets(validAfter?: number): Promise<number>;
 }
 
 export interface SimRequester {
@@ -321,16 +321,18 @@ export function localSimNode(name: string, node: KalypsoNode): SimNode {
 }
 
 /**
- * Wait until the sequenced log carries a quote from each of `provers` for every market it proves:
- * only then may the leader match them, so a scenario's first requests see every prover (the
- * cheapest, or the silent one, included) whatever order the nodes came up in.
+ * Wait until the sequenced log carries a quote from each of `provers` for every market it proves
+ * (valid after chain time `validAfter`, when given): only then may the leader match them, so a
+ * scenario's first requests see every prover (the cheapest, or the silent one, included) whatever
+ * order the nodes came up in; and after chain time jumped, no request meets a quote the chain will
+ * call expired when its assignment is anchored.
  */
-export async function untilQuoted(provers: SimProver[]): Promise<void> {
+export async function untilQuoted(provers: SimProver[], validAfter?: number): Promise<void> {
   await pollUntil(
     async () =>
-      (await Promise.all(provers.map(async (p) => (await p.quotedMarkets()) >= p.markets.length))).every(
-        Boolean,
-      ),
+      (
+        await Promise.all(provers.map(async (p) => (await p.quotedMarkets(validAfter)) >= p.markets.length))
+      ).every(Boolean),
     "every prover's quote in the sequenced log",
     // A large in-process network on 2 cores takes a while to carry a new prover's quote to the leader.
     Math.max(120_000, provers.length * 3000),

@@ -9,6 +9,7 @@ import {
   SIM_REQUEST_PROVING_TIME_S,
   type SimNetwork,
   type SimNetworkInit,
+  untilQuoted,
 } from "./network.js";
 import { pollUntil, SimError } from "./poll.js";
 import type { SimRecorder, SimTrace } from "./recorder.js";
@@ -64,6 +65,9 @@ export interface Scenario {
   shape(nodes: number): Omit<SimNetworkInit, "dir" | "logger">;
   run(ctx: ScenarioContext): Promise<ScenarioResult>;
 }
+
+/** A quote this far from expiry (chain seconds) is fresh enough for a scenario's next requests. */
+const SIM_QUOTE_FRESH_S = 60;
 
 /** Seconds added to chain time past a lease or a deadline, so it has surely passed. */
 const TIME_MARGIN_S = 5;
@@ -333,6 +337,14 @@ const partition: Scenario = {
     if (load.outcomes.length + load.errors.length < load.submitted) {
       await net.world.chain.increaseTime(SIM_REQUEST_PROVING_TIME_S + TIME_MARGIN_S);
       await load.settled();
+      // The jump outlived every quote: new work waits for the provers' fresh ones in the log, or
+      // the leader may match a quote the chain then refuses as expired (the assignment is dropped,
+      // and the request waits for an assign-by that chain time, idle, never reaches).
+      const now = await net.world.chain.now();
+      await untilQuoted(
+        net.provers.filter((p) => !p.crashed),
+        now + SIM_QUOTE_FRESH_S,
+      );
     }
     // And the healed network carries new work to everyone.
     await load.submitPaced(requests - first - during, STEADY_RATE_PER_S);

@@ -59,21 +59,27 @@ export function simProver(p: SimProverParts): Prover {
 /**
  * Follow what the sequenced log says of `prover` as `node` receives its batches: call `onHeld`
  * with each request a leader-signed batch assigns to it and the wall time it arrived (when the
- * prover "holds" the assignment, before it is anchored on-chain); and keep the markets whose quote
- * from it the log carries (from then on the leader may match it).
+ * prover "holds" the assignment, before it is anchored on-chain); and count the markets whose quote
+ * from it the log carries (from then on the leader may match it), valid after a chain time if given.
  */
 export function watchProverLog(
   node: KalypsoNode,
   prover: Address,
   onHeld: (requestId: string, atMs: number) => void,
-): { quotedMarkets: ReadonlySet<number> } {
+): { quotedMarkets: (validAfter?: number) => number } {
   const me = prover.toLowerCase();
-  const quotedMarkets = new Set<number>();
+  // Per market, the latest valid-until of its quotes the log carries.
+  const quotedUntil = new Map<number, number>();
   node.gossip.onMessage((d) => {
     if (d.message.type !== "batch") return;
     for (const e of d.message.body.events)
-      if (e.kind === "quote" && e.signed.quote.prover === me) quotedMarkets.add(e.signed.quote.marketId);
+      if (e.kind === "quote" && e.signed.quote.prover === me) {
+        const q = e.signed.quote;
+        quotedUntil.set(q.marketId, Math.max(quotedUntil.get(q.marketId) ?? 0, q.validUntil));
+      }
     for (const a of d.message.body.assignments) if (a.prover === me) onHeld(a.requestId, Date.now());
   });
-  return { quotedMarkets };
+  return {
+    quotedMarkets: (validAfter = 0) => [...quotedUntil.values()].filter((until) => until > validAfter).length,
+  };
 }

@@ -54,7 +54,7 @@ export type NodeCall =
   | { op: "dial"; multiaddr: string }
   | { op: "peerStanding"; peer: string }
   | { op: "rss" }
-  | { op: "quotedMarkets" }
+  | { op: "quotedMarkets"; validAfter?: number }
   | { op: "stop" };
 
 export type NodeOp = NodeCall["op"];

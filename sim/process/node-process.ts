@@ -39,7 +39,7 @@ interface Running {
   node: KalypsoNode;
   startRole(): Promise<NodeCallResults["startRole"]>;
   /** A prover's: markets whose quote from it the sequenced log carries. */
-  quotedMarkets?(): number;
+  quotedMarkets?(validAfter?: number): number;
   stop(): Promise<void>;
 }
 
@@ -110,7 +110,7 @@ async function start(s: NodeSetup): Promise<Running> {
         await prover.stop();
         await stopNode();
       };
-      return { node, startRole, quotedMarkets: () => log.quotedMarkets.size, stop };
+      return { node, startRole, quotedMarkets: (validAfter) => log.quotedMarkets(validAfter), stop };
     }
   }
 }
@@ -141,7 +141,7 @@ async function answer(r: Running, call: NodeCall): Promise<NodeCallResults[NodeC
     case "rss":
       return process.memoryUsage().rss;
     case "quotedMarkets":
-      return r.quotedMarkets?.() ?? 0;
+      return r.quotedMarkets?.(call.validAfter) ?? 0;
     case "crash":
     case "stop":
       await r.stop();

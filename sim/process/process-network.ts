@@ -195,7 +195,7 @@ export async function startProcessNetwork(init: SimNetworkInit): Promise<SimNetw
         },
         crash: () => c.crash(),
         onHeld: (listener) => void c.on("held", listener),
-        quotedMarkets: () => c.call({ op: "quotedMarkets" }),
+        quotedMarkets: (validAfter) => c.call({ op: "quotedMarkets", validAfter }),
       };
     };
     // Each prover tops up its collateral before it quotes; from separate accounts, so side by side.
