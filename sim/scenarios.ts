@@ -303,7 +303,8 @@ const partition: Scenario = {
     const during = Math.max(1, Math.floor(requests / 3));
     await load.submitPaced(during, STEADY_RATE_PER_S);
     // The majority side goes on while the group is cut off. The leader does not know who is cut
-    // off: a cut-off prover may be assigned on-chain without ever having heard the request.
+    // off: a cut-off prover may be assigned on-chain without having heard the request, which it
+    // learns from the log once healed (proving it if still in time; else it is slashed).
     const groupProvers = new Set(
       net.provers.filter((p) => group.has(p.name)).map((p) => p.address.toLowerCase()),
     );

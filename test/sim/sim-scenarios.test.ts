@@ -83,7 +83,8 @@ describe("sim scenarios (in-process, anvil, libp2p, SimBackend)", function () {
   it("partition: the cut-off group falls behind, catches up after the heal, nothing is lost", async () => {
     const r = await run(dir, "partition", 8, 9);
     assertSafe(r);
-    // A cut-off prover the leader still assigns work to never hears the request: slashed, refunded.
+    // A cut-off prover the leader still assigns work to hears the request only from the log after the
+    // heal: proven if it is in time, else slashed and refunded.
     assert.equal(r.requests.settled + r.requests.slashed, 9, "every request proven or slashed");
     assert.equal(r.requests.refunded, r.requests.slashed, "each slashed request refunded");
     const p = r.partition!;
