@@ -103,7 +103,8 @@ export class ChainEventReader {
     while (from <= safeHead) {
       options.signal?.throwIfAborted();
       const to = Math.min(safeHead, from + this.maxRange - 1);
-      const topics = this.wantedTopics();
+      const interest = this.components.events?.();
+      const topics = interest && this.wantedTopics(interest);
       let logs: Log[];
       try {
         logs =
@@ -120,7 +121,6 @@ export class ChainEventReader {
           cause: e,
         });
       }
-      const interest = this.components.events?.();
       const events = logs
         .sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index)
         .flatMap((log) => this.decode(log, interest));
@@ -132,13 +132,11 @@ export class ChainEventReader {
     return last;
   }
 
-  /** Topic hashes of the wanted events (any of them in first position), or undefined for all. */
-  private wantedTopics(): string[] | undefined {
-    const names = this.components.events?.();
-    if (!names) return undefined;
+  /** Topic hashes of the wanted events (any of them in first position). */
+  private wantedTopics(interest: EventInterest): string[] {
     const topics = new Set<string>();
     for (const c of this.byAddress.values())
-      for (const [topic, e] of c.events) if (names.has(e.name)) topics.add(topic);
+      for (const [topic, e] of c.events) if (interest.has(e.name)) topics.add(topic);
     return [...topics];
   }
 

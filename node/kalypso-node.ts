@@ -33,7 +33,14 @@ import { PeerDialer } from "./network/peer-dialer.js";
 import { PeerPenalties } from "./network/peer-penalties.js";
 import { RpcClient } from "./network/rpc/rpc-client.js";
 import { RpcServer } from "./network/rpc/rpc-server.js";
-import { ALL_TOPICS, HEARTBEAT_TOPIC, LOG_TOPIC, marketTopic, type TopicInterest } from "./network/topics.js";
+import {
+  ALL_TOPICS,
+  HEARTBEAT_TOPIC,
+  LOG_TOPIC,
+  marketTopic,
+  type TopicInterest,
+  takesMarket,
+} from "./network/topics.js";
 import { RequestPool } from "./request-pool.js";
 import { NodeStore } from "./store/node-store.js";
 
@@ -204,7 +211,7 @@ export class KalypsoNode {
   followMarket(marketId: number, rules: MarketRules): void {
     this.markets.set(marketId, rules);
     const topics = this.init.topics ?? ALL_TOPICS;
-    if (topics.markets && !topics.markets.has(marketId)) return;
+    if (!takesMarket(topics, marketId)) return;
     for (const kind of topics.market) this.gossip.subscribe(marketTopic(marketId, kind));
   }
 
@@ -351,7 +358,7 @@ export class KalypsoNode {
     for (const e of events) {
       if (e.kind !== "request") continue;
       const market = e.signed.request.marketId;
-      if (!this.markets.has(market) || (topics.markets && !topics.markets.has(market))) continue;
+      if (!this.markets.has(market) || !takesMarket(topics, market)) continue;
       const id = requestId(this.init.domains.market, e.signed.request);
       if (this.pool.addRequest(id, e.signed)) this.enqueue(() => this.store.putRequest(id, e.signed));
     }

@@ -8,7 +8,6 @@ import {
   localSimNode,
   type MatcherRoleNow,
   ProverMarkets,
-  proverMarkets,
   SIM_JOINER_PRICE,
   SIM_MIN_COLLATERAL,
   type SimMatcher,
@@ -34,7 +33,7 @@ export async function startLocalNetwork(init: SimNetworkInit): Promise<SimNetwor
   const teardown = new Teardown(init.logger);
   try {
     const { world, markets } = await startSimChain(init, teardown);
-    const proving = new ProverMarkets(markets.length);
+    const proving = new ProverMarkets(markets);
     const nodeInit = (name: string, bootstrap: string[]) =>
       withSimNetwork(devnetNodeInit(world, init.dir, init.logger, name, bootstrap));
     const bootInit = nodeInit("bootstrap", []);
@@ -78,9 +77,8 @@ export async function startLocalNetwork(init: SimNetworkInit): Promise<SimNetwor
       silent: boolean,
     ): Promise<SimProver> => {
       const name = `prover-${i}`;
-      const proves = proverMarkets(i, markets);
-      const ids = proves.map((m) => m.marketId);
-      proving.add(name, ids);
+      const proves = proving.deal(name, i);
+      const ids = proving.ids(name);
       const node = await KalypsoNode.start({ ...nodeInit(name, bootAddr), topics: topicsOf("prover", ids) });
       const prover = simProver({
         node,

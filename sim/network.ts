@@ -161,27 +161,36 @@ export function simPricing(i: number): SimPricing {
 export const SIM_MARKETS_PER_PROVER = 2;
 
 /**
- * The markets prover i proves: all of them in a sim of one or two markets; else two neighbours in
- * turn, so every market has provers and a large network is many markets of a few dozen provers
- * each, as provers specialise in the circuits their hardware proves.
- */
-export function proverMarkets(i: number, markets: SimMarket[]): SimMarket[] {
-  if (markets.length <= SIM_MARKETS_PER_PROVER) return markets;
-  return Array.from({ length: SIM_MARKETS_PER_PROVER }, (_, k) => markets[(i + k) % markets.length]!);
-}
-
-/**
- * Who proves what, for wireTopology: provers are `add`ed as they start; `of` gives a node's
- * markets when provers specialise (more markets than one proves), else none: one pool for all.
+ * Who proves what. `deal` gives prover i its markets: all of them in a sim of one or two markets;
+ * else two neighbours in turn, so every market has provers and a large network is many markets of
+ * a few dozen provers each, as provers specialise in the circuits their hardware proves. `of` gives
+ * a node's markets to wireTopology when provers specialise, else none: one pool for all.
  */
 export class ProverMarkets {
-  private readonly byName = new Map<string, readonly number[]>();
-  constructor(private readonly markets: number) {}
-  add(name: string, markets: readonly number[]): void {
-    this.byName.set(name, markets);
+  private readonly byName = new Map<string, number[]>();
+  constructor(private readonly markets: SimMarket[]) {}
+
+  /** The markets prover `name` (the i-th) proves, remembered by its name. */
+  deal(name: string, i: number): SimMarket[] {
+    const n = this.markets.length;
+    const proves =
+      n <= SIM_MARKETS_PER_PROVER
+        ? this.markets
+        : Array.from({ length: SIM_MARKETS_PER_PROVER }, (_, k) => this.markets[(i + k) % n]!);
+    this.byName.set(
+      name,
+      proves.map((m) => m.marketId),
+    );
+    return proves;
   }
+
+  /** Ids of the markets prover `name` was dealt. */
+  ids(name: string): number[] {
+    return this.byName.get(name) ?? [];
+  }
+
   readonly of = (node: SimNode): readonly number[] =>
-    this.markets > SIM_MARKETS_PER_PROVER ? (this.byName.get(node.name) ?? []) : [];
+    this.markets.length > SIM_MARKETS_PER_PROVER ? this.ids(node.name) : [];
 }
 
 /** A joining prover undercuts everyone, so the matching rule gives it work at once. */

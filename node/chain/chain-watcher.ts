@@ -31,6 +31,11 @@ export interface ChainWatcherInit extends EventReaderInit {
   cursorName?: string;
 }
 
+/** Whether a log's raw topics match a handler's `where` (none: every log does). `is` is lowercase. */
+function topicsMatch(where: TopicMatch | undefined, topics: readonly string[]): boolean {
+  return !where || topics[where.topic]?.toLowerCase() === where.is;
+}
+
 export class ChainWatcher {
   private readonly reader: ChainEventReader;
   private readonly handlers = new Map<string, { handle: ChainEventHandler; where?: TopicMatch }[]>();
@@ -38,9 +43,7 @@ export class ChainWatcher {
   private readonly interest = {
     has: (name: string) => this.handlers.has(name),
     wants: (name: string, topics: readonly string[]) =>
-      (this.handlers.get(name) ?? []).some(
-        (h) => !h.where || topics[h.where.topic]?.toLowerCase() === h.where.is.toLowerCase(),
-      ),
+      (this.handlers.get(name) ?? []).some((h) => topicsMatch(h.where, topics)),
   };
   private readonly log: Logger;
   private clock: { chainS: number; wallMs: number } | undefined;
@@ -68,7 +71,8 @@ export class ChainWatcher {
    */
   on(name: string, handler: ChainEventHandler, where?: TopicMatch): void {
     const list = this.handlers.get(name) ?? [];
-    list.push({ handle: handler, where });
+    // Hex compared lowercased: stored so once, the raw topics lowercased as they are read.
+    list.push({ handle: handler, where: where && { topic: where.topic, is: where.is.toLowerCase() } });
     this.handlers.set(name, list);
   }
 
@@ -109,13 +113,9 @@ export class ChainWatcher {
     if (block) this.clock = { chainS: block.timestamp, wallMs: Date.now() };
   }
 
-  private matches(where: TopicMatch | undefined, e: ChainEvent): boolean {
-    return !where || e.topics[where.topic]?.toLowerCase() === where.is.toLowerCase();
-  }
-
   private async dispatch(events: ChainEvent[]): Promise<void> {
     for (const e of events) {
-      for (const h of this.handlers.get(e.name) ?? []) if (this.matches(h.where, e)) await h.handle(e);
+      for (const h of this.handlers.get(e.name) ?? []) if (topicsMatch(h.where, e.topics)) await h.handle(e);
     }
   }
 }

@@ -53,6 +53,11 @@ export function topicsOf(role: string | undefined, proves?: Iterable<number>): T
   return ALL_TOPICS;
 }
 
+/** Whether a node with `interest` takes the topics of market `marketId` (of the kinds it names). */
+export function takesMarket(interest: TopicInterest, marketId: number): boolean {
+  return !interest.markets || interest.markets.has(marketId);
+}
+
 export const LOG_TOPIC = `${TOPIC_PREFIX}/log`;
 export const HEARTBEAT_TOPIC = `${TOPIC_PREFIX}/heartbeat`;
 

@@ -129,3 +129,63 @@ export async function anchorAll(
   }
   return { kind: "nothing" };
 }
+
+/** Wait before another anchoring round after one failed. */
+const ANCHOR_RETRY_MS = 1000;
+
+/** What drives a matcher's anchoring. */
+export interface AnchoringParts {
+  log: MatcherLog;
+  /** What a round needs, read as it starts (the domains from the node's context then). */
+  components(): AnchorComponents;
+  /** The lease as the matcher sees it now. */
+  lease(): { role: string; term: number };
+  /** Whether the matcher runs (not stopped, not paused): a retry waits for that. */
+  awake(): boolean;
+  /** A round ended failed or fenced, in `term`. */
+  onFailure(r: Extract<AnchorResult, { kind: "failed" | "fenced" }>, term: number): void;
+}
+
+/**
+ * A matcher's anchoring: rounds one at a time (never two in flight), woken by new assignments.
+ * A failed round (an RPC error, a revert naming no item) is tried again after ANCHOR_RETRY_MS: the
+ * assignments left would otherwise wait for the next batch to wake anchoring, which after the last
+ * request never comes.
+ */
+export class Anchoring {
+  private running: Promise<void> | undefined;
+  private retry: NodeJS.Timeout | undefined;
+
+  constructor(private readonly p: AnchoringParts) {}
+
+  /** The round in flight, if any, done. */
+  async idle(): Promise<void> {
+    await this.running;
+  }
+
+  /** Start a round if there is something to anchor, we lead, and none is in flight. */
+  wake(): void {
+    if (this.running || this.p.log.unanchored.size === 0 || this.p.lease().role !== "leader") return;
+    this.running = this.round().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  /** Drop a pending retry (the matcher stops or pauses). */
+  cancelRetry(): void {
+    clearTimeout(this.retry);
+    this.retry = undefined;
+  }
+
+  private async round(): Promise<void> {
+    const term = this.p.lease().term;
+    const r = await anchorAll(this.p.components(), term, () => this.p.lease().role === "leader");
+    if (r.kind !== "failed" && r.kind !== "fenced") return;
+    this.p.onFailure(r, term);
+    if (r.kind === "failed" && this.p.awake() && !this.retry)
+      this.retry = setTimeout(() => {
+        this.retry = undefined;
+        if (this.p.awake()) this.wake();
+      }, ANCHOR_RETRY_MS);
+  }
+}

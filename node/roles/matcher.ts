@@ -28,7 +28,7 @@ import type { GossipDelivery } from "../network/gossip.js";
 import type { Enclave } from "../tee/enclave.js";
 import { type FactsReaderInit, type OnChainEvent, startFactsReader, watchChainFacts } from "./chain-facts.js";
 import { LeaseWatcher, type MatcherRole } from "./lease-watcher.js";
-import { anchorAll } from "./matcher-anchor.js";
+import { Anchoring } from "./matcher-anchor.js";
 import { Follower } from "./matcher-follower.js";
 import { heartbeat, leadOnce } from "./matcher-leader.js";
 import { MatcherLog } from "./matcher-log.js";
@@ -91,9 +91,6 @@ interface MatcherEvents {
 }
 
 /** The matcher service: `start()`, `stop()`, and events (see the file comment). */
-/** Wait before another anchoring round after one failed. */
-const ANCHOR_RETRY_MS = 1000;
-
 export class Matcher extends EventEmitter<MatcherEvents> {
   readonly log: MatcherLog;
   private readonly lease: LeaseWatcher;
@@ -104,9 +101,7 @@ export class Matcher extends EventEmitter<MatcherEvents> {
   private heartbeats: NodeJS.Timeout | undefined;
   private readonly sequencing: SequencingSchedule;
   private unsubscribe: (() => void) | undefined;
-  private anchoring: Promise<void> | undefined;
-  /** The next try after a failed anchoring round. */
-  private anchorRetry: NodeJS.Timeout | undefined;
+  private readonly anchoring: Anchoring;
   /** While paused: what arrived and waits for the wake-up (batches, then chain facts). */
   private held:
     | { batches: { batch: SignedBatch; signer: Address; from: string }[]; facts: LogEvent[] }
@@ -135,6 +130,35 @@ export class Matcher extends EventEmitter<MatcherEvents> {
     );
     const ctx = c.node.validationContext();
     this.log = new MatcherLog(ctx.marketDomain, ctx.matcherDomain);
+    this.anchoring = new Anchoring({
+      log: this.log,
+      components: () => {
+        const now = c.node.validationContext();
+        return {
+          marketplace: c.marketplace,
+          enclave: c.enclave,
+          log: this.log,
+          marketDomain: now.marketDomain,
+          registryDomain: now.matcherDomain,
+          onDrop: (a, code, message) => {
+            this.logger.warn({ requestId: a.requestId, code }, `assignment not anchorable: ${message}`);
+            this.emit("anchorDropped", { requestId: a.requestId, code });
+          },
+          onAnchored: (a) => {
+            c.metrics?.assignmentsAnchored.inc(a.count);
+            this.emit("anchored", { tx: a.tx, count: a.count, requestIds: a.requestIds });
+          },
+        };
+      },
+      lease: () => this.lease.current,
+      awake: () => !this.stopped && !this.held,
+      onFailure: (r, term) => {
+        this.logger.warn({ code: r.code, term }, `anchoring failed: ${r.message}`);
+        this.emit("anchorFailed", { code: r.code, message: r.message });
+        // Fenced: the chain says our term is over, whatever our lease view believes.
+        if (r.kind === "fenced") this.lease.stepDown(term);
+      },
+    });
     this.lease = new LeaseWatcher(
       {
         registry: c.registry,
@@ -233,7 +257,7 @@ export class Matcher extends EventEmitter<MatcherEvents> {
     this.unsubscribe?.();
     await this.lease.stop();
     await this.facts?.stop();
-    await Promise.allSettled([this.sequencing.running, this.anchoring, this.follower.idle()]);
+    await Promise.allSettled([this.sequencing.running, this.anchoring.idle(), this.follower.idle()]);
   }
 
   /**
@@ -253,7 +277,7 @@ export class Matcher extends EventEmitter<MatcherEvents> {
    */
   async resume(): Promise<void> {
     await this.sequencing.now();
-    await this.anchoring;
+    await this.anchoring.idle();
     const held = this.held ?? { batches: [], facts: [] };
     this.held = undefined;
     for (const e of held.facts) this.log.add(e);
@@ -274,8 +298,7 @@ export class Matcher extends EventEmitter<MatcherEvents> {
 
   private stopTimers(): void {
     this.sequencing.stop();
-    clearTimeout(this.anchorRetry);
-    this.anchorRetry = undefined;
+    this.anchoring.cancelRetry();
     clearInterval(this.heartbeats);
     this.heartbeats = undefined;
   }
@@ -285,7 +308,7 @@ export class Matcher extends EventEmitter<MatcherEvents> {
     this.c.metrics?.term.set(term);
     this.emit("role", { role, term });
     // A new leader first anchors what the log it continues has not anchored yet.
-    if (role === "leader") this.anchor();
+    if (role === "leader") this.anchoring.wake();
   }
 
   private onGossip(d: GossipDelivery): void {
@@ -339,7 +362,7 @@ export class Matcher extends EventEmitter<MatcherEvents> {
     } catch (err) {
       this.logger.error({ err }, "sequencing failed");
     }
-    this.anchor();
+    this.anchoring.wake();
   }
 
   private onApplied(batch: SignedBatch, role: MatcherRole): void {
@@ -353,50 +376,6 @@ export class Matcher extends EventEmitter<MatcherEvents> {
       events: batch.events.length,
       assignments: batch.assignments.length,
     });
-  }
-
-  /** Anchor unanchored assignments of the log, one round at a time (never two in flight). */
-  private anchor(): void {
-    if (this.anchoring || this.log.unanchored.size === 0 || this.lease.current.role !== "leader") return;
-    this.anchoring = this.anchorLoop().finally(() => {
-      this.anchoring = undefined;
-    });
-  }
-
-  private async anchorLoop(): Promise<void> {
-    const term = this.lease.current.term;
-    const ctx = this.c.node.validationContext();
-    const r = await anchorAll(
-      {
-        marketplace: this.c.marketplace,
-        enclave: this.c.enclave,
-        log: this.log,
-        marketDomain: ctx.marketDomain,
-        registryDomain: ctx.matcherDomain,
-        onDrop: (a, code, message) => {
-          this.logger.warn({ requestId: a.requestId, code }, `assignment not anchorable: ${message}`);
-          this.emit("anchorDropped", { requestId: a.requestId, code });
-        },
-        onAnchored: (a) => {
-          this.c.metrics?.assignmentsAnchored.inc(a.count);
-          this.emit("anchored", { tx: a.tx, count: a.count, requestIds: a.requestIds });
-        },
-      },
-      term,
-      () => this.lease.current.role === "leader",
-    );
-    if (r.kind !== "failed" && r.kind !== "fenced") return;
-    this.logger.warn({ code: r.code, term }, `anchoring failed: ${r.message}`);
-    this.emit("anchorFailed", { code: r.code, message: r.message });
-    // Fenced: the chain says our term is over, whatever our lease view believes.
-    if (r.kind === "fenced") this.lease.stepDown(term);
-    // Failed (an RPC error, a revert naming no item): try again, or the assignments left would
-    // wait for the next batch to wake anchoring, which after the last request never comes.
-    else if (!this.stopped && !this.anchorRetry)
-      this.anchorRetry = setTimeout(() => {
-        this.anchorRetry = undefined;
-        if (!this.stopped) this.anchor();
-      }, ANCHOR_RETRY_MS);
   }
 
   private async beat(): Promise<void> {

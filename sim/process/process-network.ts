@@ -2,9 +2,9 @@
  * The sim network in node processes (node-process.ts): with `kalypso sim --processes` the bootstrap
  * peer, every matcher and every prover each run in a process of their own; with `--shards <k>` the
  * bootstrap peer and matchers share a hub process and the provers are dealt round-robin over k
- * more (every core carries nodes, without a process per node's memory). anvil runs in its own, as always. The requesters and any attacker peers stay in this
- * controller process: they are the load generator, and a request's publication time is measured
- * where it is published.
+ * more (every core carries nodes, without a process per node's memory). anvil runs in its own, as
+ * always. The requesters and any attacker peers stay in this controller process: they are the load
+ * generator, and a request's publication time is measured where it is published.
  */
 import { privateKeyToAddress, toHex } from "../../protocol/index.js";
 import { deploymentRef, devnetNodeInit } from "../devnet/devnet-world.js";
@@ -12,7 +12,6 @@ import {
   localSimNode,
   type MatcherRoleNow,
   ProverMarkets,
-  proverMarkets,
   SIM_JOINER_PRICE,
   SIM_MIN_COLLATERAL,
   type SimMatcher,
@@ -75,15 +74,14 @@ class Placement {
     let p: NodeProcess;
     // The bootstrap peer and matchers: the hub process, as matchers run on machines of their own.
     if (setup.role !== "prover") p = this.hub ??= new NodeProcess();
-    else if (!joiner) p = this.shards[this.next % this.count] ??= new NodeProcess();
+    else if (!joiner) p = this.shards[this.next++ % this.count] ??= new NodeProcess();
     else p = this.shards.filter((s) => !s.gone).reduce((a, b) => (b.hosting < a.hosting ? b : a));
-    this.next++;
     if (!p || p.gone)
       return Promise.reject(new SimError("SIM_CHILD_FAILED", `sim: the shard for ${setup.name} has exited`));
     return p.host(setup);
   }
 
-  /** Kill every shard process still running (the last teardown step; each exits with its last node). */
+  /** Kill every shard and the hub if still running (the last teardown step; each exits with its last node). */
   killAll(): void {
     for (const p of this.shards) p.kill();
     this.hub?.kill();
@@ -112,7 +110,7 @@ export async function startProcessNetwork(init: SimNetworkInit): Promise<SimNetw
   const placement = new Placement(init.shards);
   try {
     const { world, markets } = await startSimChain(init, teardown);
-    const proving = new ProverMarkets(markets.length);
+    const proving = new ProverMarkets(markets);
     teardown.push(async () => placement.killAll(), "shard processes");
     const common = { dir: init.dir, deployment: deploymentRef(world), logLevel: init.logLevel ?? "silent" };
     const [bootChild] = await startAll(
@@ -130,7 +128,7 @@ export async function startProcessNetwork(init: SimNetworkInit): Promise<SimNetw
       name: `prover-${i}`,
       bootstrap,
       key: toHex(key),
-      markets: proverMarkets(i, markets),
+      markets: proving.deal(`prover-${i}`, i),
       pricing: { ...pricing, price: String(pricing.price) },
       minCollateral: String(SIM_MIN_COLLATERAL),
       silent,
@@ -181,26 +179,22 @@ export async function startProcessNetwork(init: SimNetworkInit): Promise<SimNetw
       roles[i] = (await c.call({ op: "startRole" })) ?? roles[i]!;
 
     const provers: SimProver[] = [];
-    const asProver = (c: NodeChild, i: number, key: Uint8Array, silent: boolean): SimProver => {
-      const ids = proverMarkets(i, markets).map((m) => m.marketId);
-      proving.add(c.name, ids);
-      return {
-        name: c.name,
-        node: childSimNode(c),
-        address: privateKeyToAddress(key),
-        silent,
-        markets: ids,
-        get crashed() {
-          return c.gone;
-        },
-        crash: () => c.crash(),
-        onHeld: (listener) => void c.on("held", listener),
-        quotedMarkets: (validAfter) => c.call({ op: "quotedMarkets", validAfter }),
-      };
-    };
+    const asProver = (c: NodeChild, key: Uint8Array, silent: boolean): SimProver => ({
+      name: c.name,
+      node: childSimNode(c),
+      address: privateKeyToAddress(key),
+      silent,
+      markets: proving.ids(c.name),
+      get crashed() {
+        return c.gone;
+      },
+      crash: () => c.crash(),
+      onHeld: (listener) => void c.on("held", listener),
+      quotedMarkets: (validAfter) => c.call({ op: "quotedMarkets", validAfter }),
+    });
     // Each prover tops up its collateral before it quotes; from separate accounts, so side by side.
     await Promise.all(proverChildren.map((c) => c.call({ op: "startRole" })));
-    for (const [i, c] of proverChildren.entries()) provers.push(asProver(c, i, proverKeys[i]!, silent(i)));
+    for (const [i, c] of proverChildren.entries()) provers.push(asProver(c, proverKeys[i]!, silent(i)));
     const hubs = () => matchers.filter((m) => !m.crashed).map((m) => m.node);
     const liveProvers = () => provers.filter((p) => !p.crashed).map((p) => p.node);
     await wireTopology(liveProvers(), hubs(), [], proving.of);
@@ -216,7 +210,7 @@ export async function startProcessNetwork(init: SimNetworkInit): Promise<SimNetw
       teardown.push(() => c.stop(), c.name);
       children.push(c);
       await c.call({ op: "startRole" });
-      const p = asProver(c, i, key, false);
+      const p = asProver(c, key, false);
       await wireTopology([p.node], hubs(), liveProvers(), proving.of);
       await untilQuoted([p]);
       provers.push(p);

@@ -38,6 +38,19 @@ const ops = fc.array(
   { minLength: 50, maxLength: 600 },
 );
 
+/** The one entry object of `o.seq` for a whole run: a discarded one may come back (its order is fixed). */
+function objectFor(
+  objects: Map<number, QuoteEntry>,
+  o: { seq: number; price: bigint; provingTime: number },
+): QuoteEntry {
+  let q = objects.get(o.seq);
+  if (!q) {
+    q = { ...entry(o.seq, o.price, o.provingTime), indexSlot: -1 };
+    objects.set(o.seq, q);
+  }
+  return q;
+}
+
 describe("protocol/matching: order book index", () => {
   it("a chunked sorted list stays sorted, sized and bounded under any inserts and removes", () => {
     fc.assert(
@@ -132,11 +145,7 @@ describe("protocol/matching: order book index", () => {
           const objects = new Map<number, QuoteEntry>();
           const live = new Set<QuoteEntry>();
           for (const [i, o] of list.entries()) {
-            let q = objects.get(o.seq);
-            if (!q) {
-              q = { ...entry(o.seq, o.price, o.provingTime), indexSlot: -1 };
-              objects.set(o.seq, q);
-            }
+            const q = objectFor(objects, o);
             if (o.kind === "insert" && !live.has(q)) {
               sl.insert(q);
               live.add(q);
@@ -212,11 +221,7 @@ describe("protocol/matching: order book index", () => {
               );
               continue;
             }
-            let q = objects.get(o.seq);
-            if (!q) {
-              q = { ...entry(o.seq, o.price, o.provingTime), indexSlot: -1 };
-              objects.set(o.seq, q);
-            }
+            const q = objectFor(objects, o);
             if (o.kind === "insert" && !live.has(q)) {
               sl.insert(q);
               live.add(q);

@@ -21,6 +21,18 @@ async function run(
   return JSON.parse(await readFile(join(out, "report.json"), "utf8")) as SimReport;
 }
 
+/** Twice a prover left and one joined; joiners took work; what the leavers held was slashed and refunded. */
+function assertChurned(r: SimReport, requests: number): void {
+  assertSafe(r);
+  const c = r.churn!;
+  assert.equal(c.left.length, 2, "two provers left");
+  assert.equal(c.joined.length, 2, "two provers joined");
+  assert.ok(c.settled_by_joiners > 0, "joiners settled requests");
+  assert.equal(r.requests.settled + r.requests.slashed, requests, "every request proven or slashed");
+  assert.equal(r.requests.refunded, r.requests.slashed, "each slashed request refunded");
+  assert.equal(BigInt(r.money.escrow_wei), 0n, "no escrow left behind");
+}
+
 /** What every scenario must hold: nothing lost, nothing assigned twice, every wei accounted for. */
 function assertSafe(r: SimReport): void {
   assert.equal(r.requests.lost, 0, "no request lost");
@@ -99,15 +111,7 @@ describe("sim scenarios (in-process, anvil, libp2p, SimBackend)", function () {
   });
 
   it("churn: crashed provers' work is slashed and refunded, joining provers take over", async () => {
-    const r = await run(dir, "churn", 8, 12);
-    assertSafe(r);
-    const c = r.churn!;
-    assert.equal(c.left.length, 2, "two provers left");
-    assert.equal(c.joined.length, 2, "two provers joined");
-    assert.ok(c.settled_by_joiners > 0, "joiners settled requests");
-    assert.equal(r.requests.settled + r.requests.slashed, 12, "every request proven or slashed");
-    assert.equal(r.requests.refunded, r.requests.slashed, "each slashed request refunded");
-    assert.equal(BigInt(r.money.escrow_wei), 0n, "no escrow left behind");
+    assertChurned(await run(dir, "churn", 8, 12), 12);
   });
 
   it("--processes with --shards, or a shard count that is not a positive integer, is refused", async () => {
@@ -127,6 +131,19 @@ describe("sim scenarios (in-process, anvil, libp2p, SimBackend)", function () {
 });
 
 /** Whether a process with this pid exists (signal 0 only checks). */
+/** Run `sim`, noting every node process seen while it runs: each must be gone once it returns. */
+async function seeingProcesses(sim: () => Promise<SimReport>): Promise<{ r: SimReport; seen: Set<number> }> {
+  const seen = new Set<number>();
+  const watch = setInterval(() => {
+    for (const pid of nodeProcessPids()) seen.add(pid);
+  }, 50);
+  try {
+    return { r: await sim(), seen };
+  } finally {
+    clearInterval(watch);
+  }
+}
+
 function exists(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -147,17 +164,7 @@ describe("sim scenarios (--processes: bootstrap, matchers, provers each in a nod
   });
 
   it("steady: every request settles, and no node process outlives the run", async () => {
-    // Every node process seen while the sim runs: each must be gone once runSim returns.
-    const seen = new Set<number>();
-    const watch = setInterval(() => {
-      for (const pid of nodeProcessPids()) seen.add(pid);
-    }, 50);
-    let r: SimReport;
-    try {
-      r = await run(dir, "steady", 7, 6, true);
-    } finally {
-      clearInterval(watch);
-    }
+    const { r, seen } = await seeingProcesses(() => run(dir, "steady", 7, 6, true));
     assertSafe(r);
     assert.equal(r.mode, "processes");
     assert.deepEqual(
@@ -195,24 +202,9 @@ describe("sim scenarios (--shards: provers dealt over node processes, bootstrap 
   });
 
   it("churn over 2 shards: crashed provers stop inside their shard, joiners land in one, no process outlives the run", async () => {
-    const seen = new Set<number>();
-    const watch = setInterval(() => {
-      for (const pid of nodeProcessPids()) seen.add(pid);
-    }, 50);
-    let r: SimReport;
-    try {
-      r = await run(dir, "churn", 8, 12, false, 2);
-    } finally {
-      clearInterval(watch);
-    }
-    assertSafe(r);
+    const { r, seen } = await seeingProcesses(() => run(dir, "churn", 8, 12, false, 2));
+    assertChurned(r, 12);
     assert.equal(r.mode, "shards");
-    const c = r.churn!;
-    assert.equal(c.left.length, 2, "two provers left");
-    assert.equal(c.joined.length, 2, "two provers joined");
-    assert.ok(c.settled_by_joiners > 0, "joiners settled requests");
-    assert.equal(r.requests.settled + r.requests.slashed, 12, "every request proven or slashed");
-    assert.equal(r.requests.refunded, r.requests.slashed, "each slashed request refunded");
     // Every node but the requesters ran in three processes (hub, two shards); a crash inside ended none.
     assert.equal(seen.size, 3, `node processes seen: ${[...seen].join(", ")}`);
     assert.deepEqual(nodeProcessPids(), [], "no node process left on the books");
