@@ -7,6 +7,7 @@
  */
 import type { Address, Hex32 } from "../bytes.js";
 import type { Assignment } from "../messages.js";
+import { tailWord } from "./id-table.js";
 import { Journal } from "./journal.js";
 import { MatchingRule } from "./matching-rule.js";
 import { type Market, setCollateral } from "./matching-state.js";
@@ -138,6 +139,9 @@ export class MatchingEngine extends MatchingRule {
     const m = this.markets.get(input.marketId);
     if (m === undefined) return "unknown_market";
     if (input.assignBy <= this.time) return "expired";
+    // The id table's words are the digest's: the id's digits are read once.
+    const w0 = tailWord(input.id, 1);
+    const w1 = tailWord(input.id, 2);
     const r: RequestEntry = {
       id: input.id,
       marketId: input.marketId,
@@ -147,15 +151,15 @@ export class MatchingEngine extends MatchingRule {
       provingTime: input.provingTime,
       seq,
       status: REQUEST_STATUS.waiting,
-      w0: hexWord(input.id, 0),
-      w1: hexWord(input.id, 1),
+      w0,
+      w1,
       prev: null,
       next: null,
       assignment: null,
       fact0: 0,
       fact1: 0,
     };
-    if (!this.requests.add(r.id, r)) return "duplicate";
+    if (!this.requests.addAt(r.id, w0, w1, r)) return "duplicate";
     const q = m.book.best(input.maxPrice, input.provingTime);
     if (q !== undefined) r.status = REQUEST_STATUS.assigned;
     requestFact(this.digest, 1, r);

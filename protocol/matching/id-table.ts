@@ -43,10 +43,14 @@ export class IdTable<K extends string, V> {
   private mask = INITIAL_SLOTS - 1;
   private count = 0;
 
-  /** `keyOf` reads a record's id (to confirm a 64-bit match); `seed` keys the slot hash. */
+  /**
+   * `keyOf` reads a record's id; `seed` keys the slot hash; `same` confirms a 64-bit match (by
+   * default `keyOf(v) === key`, which reads the stored id string, often a cache miss of its own).
+   */
   constructor(
     private readonly keyOf: (v: V) => K,
     private readonly seed = 0,
+    private readonly same: (v: V, key: K) => boolean = (v, key) => keyOf(v) === key,
   ) {}
 
   get size(): number {
@@ -54,7 +58,12 @@ export class IdTable<K extends string, V> {
   }
 
   get(key: K): V | undefined {
-    const i = this.find(key, tailWord(key, 1), tailWord(key, 2));
+    return this.getAt(key, tailWord(key, 1), tailWord(key, 2));
+  }
+
+  /** `get` for a caller that has the key's words already (`tailWord(key, 1)`, `tailWord(key, 2)`). */
+  getAt(key: K, w0: number, w1: number): V | undefined {
+    const i = this.find(key, w0, w1);
     return i < 0 ? undefined : this.records[i];
   }
 
@@ -81,15 +90,18 @@ export class IdTable<K extends string, V> {
    * two. False, with nothing changed, when the key is present.
    */
   add(key: K, value: V): boolean {
+    return this.addAt(key, tailWord(key, 1), tailWord(key, 2), value);
+  }
+
+  /** `add` for a caller that has the key's words already (`tailWord(key, 1)`, `tailWord(key, 2)`). */
+  addAt(key: K, w0: number, w1: number, value: V): boolean {
     if ((this.count + 1) * 2 > this.records.length) this.grow();
-    const w0 = tailWord(key, 1);
-    const w1 = tailWord(key, 2);
     const ws = this.words;
     const rs = this.records;
     const mask = this.mask;
     let i = this.slotOf(w0, w1);
     for (let r = rs[i]; r !== undefined; i = (i + 1) & mask, r = rs[i]) {
-      if (ws[2 * i] === w0 && ws[2 * i + 1] === w1 && this.keyOf(r) === key) return false;
+      if (ws[2 * i] === w0 && ws[2 * i + 1] === w1 && this.same(r, key)) return false;
     }
     ws[2 * i] = w0;
     ws[2 * i + 1] = w1;
@@ -152,7 +164,7 @@ export class IdTable<K extends string, V> {
     const mask = this.mask;
     let i = this.slotOf(w0, w1);
     for (let r = rs[i]; r !== undefined; i = (i + 1) & mask, r = rs[i]) {
-      if (ws[2 * i] === w0 && ws[2 * i + 1] === w1 && this.keyOf(r) === key) return i;
+      if (ws[2 * i] === w0 && ws[2 * i + 1] === w1 && this.same(r, key)) return i;
     }
     return -1;
   }

@@ -4,7 +4,7 @@
  * engine (engine.ts) builds the matching rule from these primitives only.
  */
 import type { Address, Hex32 } from "../bytes.js";
-import { IdTable } from "./id-table.js";
+import { IdTable, tailWord } from "./id-table.js";
 import type { Journal } from "./journal.js";
 import { MinHeap } from "./min-heap.js";
 import type { OrderBook } from "./order-book.js";
@@ -82,7 +82,7 @@ export class MatchingState {
 
   constructor(init: MatchingInit = {}) {
     const seed = init.hashSeed ?? 0;
-    this.provers = new IdTable((p) => p.address, seed);
+    this.provers = new IdTable((p) => p.address, seed, sameProver);
     this.requests = new IdTable((r) => r.id, seed);
   }
 
@@ -125,19 +125,25 @@ export class MatchingState {
 
   /** The prover's record, created with zero collateral on first sight. */
   protected prover(address: Address): Prover {
-    const found = this.provers.get(address);
+    // The id table's words are the digest's: the address's digits are read once.
+    const w0 = tailWord(address, 1);
+    const w1 = tailWord(address, 2);
+    const found = this.provers.getAt(address, w0, w1);
     if (found !== undefined) return found;
     const p: Prover = {
       address,
-      w0: hexWord(address, 0),
-      w1: hexWord(address, 1),
+      w0,
+      w1,
+      h0: hexWord(address, 0),
+      h1: hexWord(address, 1),
+      h2: hexWord(address, 2),
       total: 0n,
       held: 0n,
       freeKey: 0,
       home: null,
       markets: [],
     };
-    this.provers.set(address, p);
+    this.provers.addAt(address, w0, w1, p);
     proverFact(this.digest, 1, p);
     this.j?.push(undoNewProver(this, p));
     return p;
@@ -218,6 +224,15 @@ export class MatchingState {
     requestFact(this.digest, -1, r);
     this.j?.push(undoForget(this, r));
   }
+}
+
+/**
+ * Is `p` the prover at `address`, given that the id table matched its last 64 bits? Its first 96 bits
+ * say, without reading its address string (a cache miss of its own): addresses are lowercase hex of
+ * fixed width (protocol/bytes.ts), so equal words are equal strings.
+ */
+function sameProver(p: Prover, address: Address): boolean {
+  return p.h0 === hexWord(address, 0) && p.h1 === hexWord(address, 1) && p.h2 === hexWord(address, 2);
 }
 
 /** Set a prover's collateral, total and held, keeping its `freeKey` in step. */

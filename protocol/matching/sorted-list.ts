@@ -21,6 +21,9 @@
  */
 export const CHUNK_SIZE = 1024;
 
+/** Up to this many appended entries, `sortChunk` places each by binary search instead of sorting. */
+const FEW_APPENDED = 8;
+
 /** What the list keeps on each entry: the slot of its entry, so that `discard` needs no search. */
 export interface Indexed {
   indexSlot: number;
@@ -202,6 +205,15 @@ export class SortedList<T extends Indexed> {
     const ks = this.keys[c]!;
     const ts = this.ties[c]!;
     const items = this.items;
+    if (n - this.sortedTo[c]! <= FEW_APPENDED) {
+      // A few appended entries (chunk 0 is read by every match, so it is often one): each goes in
+      // place by binary search and a shift, where a sort would compare along the whole ordered run.
+      for (let j = this.sortedTo[c]!; j < n; j++) this.place(c, j);
+      this.sortedTo[c] = n;
+      this.headKeys[c] = ks[0]!;
+      this.headTies[c] = ts[0]!;
+      return;
+    }
     const order = this.order;
     order.length = n;
     for (let i = 0; i < n; i++) order[i] = i;
@@ -226,6 +238,33 @@ export class SortedList<T extends Indexed> {
     this.sortedTo[c] = n;
     this.headKeys[c] = ks[0]!;
     this.headTies[c] = ts[0]!;
+  }
+
+  /** Move chunk `c`'s entry at `j` into place among its first `j` entries, which are in order. */
+  private place(c: number, j: number): void {
+    const ss = this.slots[c]!;
+    const ks = this.keys[c]!;
+    const ts = this.ties[c]!;
+    const s = ss[j]!;
+    const xk = ks[j]!;
+    const xt = ts[j]!;
+    const x = this.items[s]!;
+    let lo = 0;
+    let hi = j;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const k = ks[mid]!;
+      const t = ts[mid]!;
+      if (k < xk || (k === xk && (t < xt || (t === xt && this.compareAt(c, mid, x) < 0)))) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === j) return;
+    ss.copyWithin(lo + 1, lo, j);
+    ks.copyWithin(lo + 1, lo, j);
+    ts.copyWithin(lo + 1, lo, j);
+    ss[lo] = s;
+    ks[lo] = xk;
+    ts[lo] = xt;
   }
 
   /** Make room for a chunk at index `c` holding `length` entries (the caller fills it). */

@@ -47,7 +47,7 @@ export interface RequestEntry extends RequestInput, FactHash {
   /** Position of its event in the log: the matching order. */
   seq: number;
   status: RequestStatus;
-  /** Digest words of the id. */
+  /** Digest words of the id: its last two, the id table's words too (see `tailWord`). */
   w0: number;
   w1: number;
   /** Links in the market's waiting list (kept after unlinking, so an undo can relink). */
@@ -114,8 +114,13 @@ export class QuoteRecord implements QuoteEntry {
 /** A prover as matching sees it: collateral is per prover, shared by all its markets. */
 export interface Prover {
   address: Address;
+  /** The last two words of the address (its id table words): its words in the digest. */
   w0: number;
   w1: number;
+  /** Its first three words: with `w0` and `w1`, every digit (see sameProver). */
+  h0: number;
+  h1: number;
+  h2: number;
   /** Total collateral on-chain (free + locked), from the latest `collateral` event. */
   total: bigint;
   /** Collateral held by its open assignments (released by proof or slash). */

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import type { Address } from "../../protocol/bytes.js";
+import { MatchingEngine } from "../../protocol/matching/engine.js";
 import { REQUEST_STATUS } from "../../protocol/matching/types.js";
 import { PROVERS, type ProverName, T0, World } from "./matching-world.js";
 
@@ -254,6 +256,31 @@ describe("protocol/matching: the rule", () => {
     assert.equal(w.proverOf(b.id), undefined, "in-flight work carries over: capacity 1 is used");
     w.settle(a.id);
     assert.equal(w.assignmentOf(b.id)?.quoteId, q2.id, "the new quote takes it at the new price");
+  });
+
+  it("provers whose addresses share all but a few digits are distinct provers", () => {
+    // The id table keys on the last 64 bits and tells records apart by the other words: addresses
+    // that differ only in their first digits, only in the middle ones (digits 18-26, which neither
+    // the table's words nor the digest's cover alone), or only in the last one.
+    const tail = "0123456789abcdef";
+    const addresses = [
+      `0x${"1".repeat(24)}${tail}`,
+      `0x${"2".repeat(24)}${tail}`,
+      `0x${"1".repeat(16)}${"3".repeat(8)}${tail}`,
+      `0x${"1".repeat(24)}${tail.slice(0, 15)}0`,
+    ] as Address[];
+    const e = new MatchingEngine();
+    e.advance(T0);
+    e.market({
+      marketId: 1,
+      collateralPerRequest: 0n,
+      minProvingTime: 1,
+      maxProvingTime: 3600,
+      requiresTee: false,
+    });
+    addresses.forEach((a, i) => e.collateral(a, BigInt(i + 1)));
+    assert.equal(e.provers.size, addresses.length, "one record each");
+    addresses.forEach((a, i) => assert.equal(e.provers.get(a)?.total, BigInt(i + 1), `collateral of ${a}`));
   });
 
   it("events for an unknown market and duplicate requests are no-ops", () => {
