@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- matching [events]`: the matching engine core against nodejs-order-book.
+ * `npm run bench -- matching [events] [passes]`: the matching engine core against nodejs-order-book.
  *
  * What `value` measures is the engine core (protocol/matching): events arrive already validated,
  * ids computed, as they do after gossip validation. Signature recovery (~60 us per message with
@@ -13,18 +13,29 @@ import { logLayerRates } from "./matching/log-layer.js";
 import { bytesPerOrder } from "./matching/memory.js";
 import { cancelRate, runBaseline, runEngine } from "./matching/runs.js";
 import { BATCH_EVENTS, loadedEngine, Mix, RESTING_QUOTES, restingQuotes, rng } from "./matching/workload.js";
-import { type Suite, sig } from "./metric.js";
+import { countArg, median, type Suite, sig } from "./metric.js";
+
+/** Measured passes per engine: the host is shared, so one pass can land in another tenant's burst. */
+const PASSES = 5;
 
 const suite: Suite = async (emit, args) => {
-  const events = Number(args[0] ?? 1_000_000);
+  const events = countArg(args, 0, "events", 1_000_000);
+  const passes = countArg(args, 1, "passes", PASSES);
   const rand = rng(42);
   const quotes = restingQuotes(rand);
-  // Warm up both on a fresh copy, then measure on another, each over the same mix (same seed).
+  // Warm up both on a fresh copy, then measure each pass on another, each over the same mix (same
+  // seed). Passes alternate between the engines, so a slow spell of the machine slows both.
   runEngine(loadedEngine(quotes), new Mix(1), 100_000);
   runBaseline(quotes, new Mix(1), 100_000);
+  const oursPasses: number[] = [];
+  const baselinePasses: number[] = [];
   const mix = new Mix(7);
-  const ours = runEngine(loadedEngine(quotes), mix, events);
-  const baseline = runBaseline(quotes, new Mix(7), events);
+  for (let p = 0; p < passes; p++) {
+    oursPasses.push(runEngine(loadedEngine(quotes), p === 0 ? mix : new Mix(7), events));
+    baselinePasses.push(runBaseline(quotes, new Mix(7), events));
+  }
+  const ours = median(oursPasses);
+  const baseline = median(baselinePasses);
   const log = logLayerRates(20_000);
   emit({
     name: "matching.events_per_s",
@@ -34,6 +45,10 @@ const suite: Suite = async (emit, args) => {
     ratio: sig(ours / baseline, 3),
     params: {
       events,
+      passes,
+      statistic: "median of the passes, each on a freshly loaded engine",
+      passes_events_per_s: oursPasses.map((x) => sig(x, 3)),
+      passes_baseline_events_per_s: baselinePasses.map((x) => sig(x, 3)),
       resting_quotes: RESTING_QUOTES,
       mix: mix.counts,
       batch_events: BATCH_EVENTS,

@@ -33,3 +33,13 @@ export function median(xs: readonly number[]): number {
 export function sig(x: number, digits = 4): number {
   return Number(x.toPrecision(digits));
 }
+
+/** A suite's positional count argument: a positive integer, or `fallback` when absent. */
+export function countArg(args: string[], at: number, name: string, fallback: number): number {
+  const word = args[at];
+  if (word === undefined) return fallback;
+  const n = Number(word);
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new RangeError(`${name} must be a positive integer, got "${word}"`);
+  return n;
+}

@@ -18,12 +18,12 @@ import { loadMarketFile } from "../../node/prover/market-file.js";
 import { SnarkjsBackend } from "../../node/prover/snarkjs-backend.js";
 import { releaseSnarkjs, verifyInJs } from "../../node/prover/verify.js";
 import { toHex } from "../../protocol/bytes.js";
-import { median, type Suite, sig } from "./metric.js";
+import { countArg, median, type Suite, sig } from "./metric.js";
 
 const DEFAULT_RUNS = 5;
 
 const suite: Suite = async (emit, args) => {
-  const runs = Number(args[0] ?? DEFAULT_RUNS);
+  const runs = countArg(args, 0, "runs", DEFAULT_RUNS);
   const backend = new SnarkjsBackend();
   const chain = await DevChain.start({ idleMineIntervalMs: 0 });
   const signer = await chain.provider.getSigner(0);

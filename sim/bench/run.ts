@@ -26,9 +26,16 @@ if (!existsSync(file)) {
 
 const mod = (await import(pathToFileURL(file).href)) as { default: Suite };
 const box = machine();
-await mod.default((m: Metric) => {
-  console.log(JSON.stringify({ ...m, params: { ...m.params, machine: box } }));
-}, args);
+try {
+  await mod.default((m: Metric) => {
+    console.log(JSON.stringify({ ...m, params: { ...m.params, machine: box } }));
+  }, args);
+} catch (err) {
+  // A bad argument (see countArg) is the caller's mistake: say which, without a stack.
+  if (!(err instanceof RangeError)) throw err;
+  console.error(`bench ${suite}: ${err.message}`);
+  process.exit(2);
+}
 // Every figure is printed: end here even if a suite's network left a stuck node behind (its
 // teardown reports and passes over a stop that does not finish).
 process.exit(process.exitCode ?? 0);
