@@ -189,6 +189,7 @@ export class MatchingEngine extends MatchingRule {
       input.provingTime,
       input.capacity,
       seq,
+      input.validUntil,
       Number(input.price),
       hexWord(input.id, 0),
       hexWord(input.id, 1),
@@ -273,10 +274,13 @@ export class MatchingEngine extends MatchingRule {
       if (this.requests.get(r.id) === r && r.assignment === null) this.forgetRequest(r);
     }
     while (this.quoteExpiry.due(time)) {
+      const at = this.quoteExpiry.peekAt();
       const seq = this.quoteExpiry.peekSeq();
       const q = this.popDue(this.quoteExpiry).quote;
-      // Skip slots whose quote was replaced since (a newer quote has its own entry).
-      if (q === null || q.seq !== seq) continue;
+      // Skip entries not of the slot's quote: replaced since (a newer quote has its own entry), or
+      // rolled back, its seq then taken by a later quote with another valid-until (a heap push is
+      // not undone: a stale entry is told apart instead).
+      if (q === null || q.seq !== seq || q.validUntil !== at) continue;
       this.dropQuote(q.pm);
       pmFact(this.digest, -1, q.pm);
       q.pm.quote = null;

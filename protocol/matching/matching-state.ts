@@ -7,7 +7,7 @@ import type { Address, Hex32 } from "../bytes.js";
 import { IdTable, tailWord } from "./id-table.js";
 import type { Journal } from "./journal.js";
 import { MinHeap } from "./min-heap.js";
-import type { OrderBook } from "./order-book.js";
+import { OrderBook } from "./order-book.js";
 import { ScratchList } from "./scratch-list.js";
 import { hexWord, StateDigest } from "./state-digest.js";
 import { assignmentFact, pmFact, proverFact, requestFact } from "./state-facts.js";
@@ -47,6 +47,26 @@ export interface Market {
   /** Quotes that became eligible during the current event: waiting requests may fit them. */
   fresh: ScratchList<QuoteEntry>;
 }
+
+/** The market of a prover's own record until it first quotes (never read: `marketId` is -1). */
+const NOT_QUOTED: Market = {
+  params: {
+    marketId: -1,
+    collateralPerRequest: 0n,
+    minProvingTime: 0,
+    maxProvingTime: 0,
+    requiresTee: false,
+  },
+  cpr0: 0,
+  cpr1: 0,
+  cprKey: 0,
+  book: new OrderBook(),
+  provers: [],
+  fresh: new ScratchList(),
+};
+
+/** Placeholder of a new prover's `prover` field, which is set to the prover itself at once. */
+const SELF = null as unknown as Prover;
 
 /** Options of the engine; each default is what a test or a bench wants. */
 export interface MatchingInit {
@@ -140,24 +160,12 @@ export class MatchingState {
       total: 0n,
       held: 0n,
       freeKey: 0,
-      home: null,
       markets: [],
-    };
-    this.provers.addAt(address, w0, w1, p);
-    proverFact(this.digest, 1, p);
-    this.j?.push(undoNewProver(this, p));
-    return p;
-  }
-
-  protected proverMarket(p: Prover, m: Market): ProverMarket {
-    const id = m.params.marketId;
-    if (p.home !== null && p.home.marketId === id) return p.home;
-    const pms = p.markets;
-    for (let i = 1; i < pms.length; i++) if (pms[i]!.marketId === id) return pms[i]!;
-    const pm: ProverMarket = {
-      marketId: id,
-      market: m,
-      prover: p,
+      // Its standing in a market, unused until it first quotes (see `Prover`). Every field is in
+      // the literal, so that every prover has one shape with every field in the object.
+      marketId: -1,
+      market: NOT_QUOTED,
+      prover: SELF,
       quote: null,
       lastNonce: -1n,
       nonceKey: -1,
@@ -171,8 +179,45 @@ export class MatchingState {
       fact0: 0,
       fact1: 0,
     };
+    p.prover = p;
+    this.provers.addAt(address, w0, w1, p);
+    proverFact(this.digest, 1, p);
+    this.j?.push(undoNewProver(this, p));
+    return p;
+  }
+
+  protected proverMarket(p: Prover, m: Market): ProverMarket {
+    const id = m.params.marketId;
+    if (p.marketId === id) return p;
+    const pms = p.markets;
+    for (let i = 1; i < pms.length; i++) if (pms[i]!.marketId === id) return pms[i]!;
+    let pm: ProverMarket;
+    if (p.marketId === -1) {
+      pm = p;
+      p.marketId = id;
+      p.market = m;
+    } else {
+      // The same fields as a prover's own record has, written out: a literal with a spread does
+      // not keep its fields inside the object.
+      pm = {
+        marketId: id,
+        market: m,
+        prover: p,
+        quote: null,
+        lastNonce: -1n,
+        nonceKey: -1,
+        n0: 0,
+        n1: 0,
+        inFlight: 0,
+        eligible: false,
+        quoteSlot: -1,
+        quoteFact0: 0,
+        quoteFact1: 0,
+        fact0: 0,
+        fact1: 0,
+      };
+    }
     p.markets.push(pm);
-    if (p.home === null) p.home = pm;
     m.provers.push(pm);
     pmFact(this.digest, 1, pm);
     this.j?.push(undoNewProverMarket(this, pm, m));

@@ -62,7 +62,7 @@ export interface RequestEntry extends RequestInput, FactHash {
 
 /**
  * A prover's quote in one market: what matching reads of it. Its market and prover are its `pm`'s,
- * its nonce is `pm.lastNonce`, its valid-until sits in the expiry heap.
+ * its nonce is `pm.lastNonce`.
  */
 export interface QuoteEntry extends FactHash {
   readonly id: Hex32;
@@ -70,6 +70,11 @@ export interface QuoteEntry extends FactHash {
   readonly provingTime: number;
   readonly capacity: number;
   readonly seq: number;
+  /**
+   * When it lapses. Its entry in the expiry heap says the same; an entry whose time or seq differ
+   * is a stale one (of a quote since replaced, or rolled back and sequenced anew).
+   */
+  readonly validUntil: number;
   /**
    * `price` as a float: Number(bigint) never reverses order, so a < b on floats implies a < b on
    * prices, and the index compares floats first (much cheaper than bigints), bigints only on a tie.
@@ -96,6 +101,7 @@ export class QuoteRecord implements QuoteEntry {
     readonly provingTime: number,
     readonly capacity: number,
     readonly seq: number,
+    readonly validUntil: number,
     readonly priceKey: number,
     readonly w0: number,
     readonly w1: number,
@@ -111,8 +117,12 @@ export class QuoteRecord implements QuoteEntry {
   }
 }
 
-/** A prover as matching sees it: collateral is per prover, shared by all its markets. */
-export interface Prover {
+/**
+ * A prover as matching sees it: collateral is per prover, shared by all its markets. The record is
+ * also its standing in the first market it quotes in (`marketId` is -1 until then): most provers
+ * quote in one market, and a quote refresh then reads one record where two were two cache misses.
+ */
+export interface Prover extends ProverMarket {
   address: Address;
   /** The last two words of the address (its id table words): its words in the digest. */
   w0: number;
@@ -130,10 +140,8 @@ export interface Prover {
    * collateral compare floats, not bigints (which allocate). Set with `total` and `held`, always.
    */
   freeKey: number;
-  /** Its first market's record: most provers quote in one market, found without a scan. */
-  home: ProverMarket | null;
   /**
-   * Its standing in each market it has quoted in. An array, not a Map: a prover quotes in a few
+   * Its standing in each market it has quoted in, itself first. An array, not a Map: a prover quotes in a few
    * markets, a scan of a few entries beats a hash table (and a Map per prover costs ~200 bytes).
    */
   markets: ProverMarket[];
@@ -144,6 +152,7 @@ export interface Prover {
  * assignments in flight against its capacity, which carry over when the quote is refreshed.
  */
 export interface ProverMarket extends FactHash {
+  /** -1 in a prover's own record until it first quotes (see `Prover`). */
   marketId: number;
   /** Its market's record (the engine's Map holds the same): found without a lookup. */
   market: Market;

@@ -73,7 +73,8 @@ export function undoNewProverMarket(s: MatchingState, pm: ProverMarket, m: Marke
     pmFact(s.digest, -1, pm);
     m.provers.pop();
     pm.prover.markets.pop();
-    if (pm.prover.home === pm) pm.prover.home = null;
+    // The prover's own record was its first market's standing: it is unclaimed again.
+    if (pm === pm.prover) pm.marketId = -1;
   };
 }
 

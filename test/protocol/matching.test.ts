@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Address } from "../../protocol/bytes.js";
+import type { Address, Hex32 } from "../../protocol/bytes.js";
 import { MatchingEngine } from "../../protocol/matching/engine.js";
 import { REQUEST_STATUS } from "../../protocol/matching/types.js";
 import { PROVERS, type ProverName, T0, World } from "./matching-world.js";
@@ -281,6 +281,29 @@ describe("protocol/matching: the rule", () => {
     addresses.forEach((a, i) => e.collateral(a, BigInt(i + 1)));
     assert.equal(e.provers.size, addresses.length, "one record each");
     addresses.forEach((a, i) => assert.equal(e.provers.get(a)?.total, BigInt(i + 1), `collateral of ${a}`));
+  });
+
+  it("a rolled-back quote leaves no expiry behind for the quote that takes its sequence number", () => {
+    // A follower rolls back a batch it rejects; the next batch's events take the same sequence
+    // numbers. The rejected quote's valid-until must not lapse the quote sequenced in its place:
+    // a replica that never saw the rejected batch keeps it, and the two would disagree.
+    const follower = new World();
+    const replica = new World();
+    const later = { id: `0x${"77".repeat(32)}` as Hex32, nonce: 20n, validUntil: T0 + 100 };
+    for (const w of [follower, replica]) w.quote("p", { id: `0x${"66".repeat(32)}` as Hex32, nonce: 10n });
+    follower.e.begin();
+    follower.quote("p", { id: `0x${"88".repeat(32)}` as Hex32, nonce: 20n, validUntil: T0 + 5 });
+    follower.e.rollback();
+    for (const w of [follower, replica]) {
+      w.quote("p", later);
+      w.e.advance(T0 + 5);
+    }
+    assert.deepEqual(
+      [follower.e.digest.l0, follower.e.digest.l1],
+      [replica.e.digest.l0, replica.e.digest.l1],
+    );
+    const r = follower.request();
+    assert.equal(follower.assignmentOf(r.id)?.quoteId, later.id, "the later quote is still live");
   });
 
   it("events for an unknown market and duplicate requests are no-ops", () => {
