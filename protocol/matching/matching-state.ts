@@ -159,7 +159,10 @@ export class MatchingState {
       h2: hexWord(address, 2),
       total: 0n,
       held: 0n,
-      freeKey: 0,
+      // -0, not 0: a float from the start (0 is a small integer to V8). Collateral in wei is past
+      // 2^31 at once, and a field that turns from small integer to float changes the record's
+      // shape: V8 then migrates every prover record on its next touch.
+      freeKey: -0,
       markets: [],
       // Its standing in a market, unused until it first quotes (see `Prover`). Every field is in
       // the literal, so that every prover has one shape with every field in the object.
@@ -168,7 +171,8 @@ export class MatchingState {
       prover: SELF,
       quote: null,
       lastNonce: -1n,
-      nonceKey: -1,
+      // Below every nonce, and a float from the start (see freeKey): nonces are u64.
+      nonceKey: Number.NEGATIVE_INFINITY,
       n0: 0,
       n1: 0,
       inFlight: 0,
@@ -205,7 +209,7 @@ export class MatchingState {
         prover: p,
         quote: null,
         lastNonce: -1n,
-        nonceKey: -1,
+        nonceKey: Number.NEGATIVE_INFINITY,
         n0: 0,
         n1: 0,
         inFlight: 0,
