@@ -278,9 +278,11 @@ describe("protocol/matching: the rule", () => {
       maxProvingTime: 3600,
       requiresTee: false,
     });
-    addresses.forEach((a, i) => e.collateral(a, BigInt(i + 1)));
+    for (const [i, a] of addresses.entries()) e.collateral(a, BigInt(i + 1));
     assert.equal(e.provers.size, addresses.length, "one record each");
-    addresses.forEach((a, i) => assert.equal(e.provers.get(a)?.total, BigInt(i + 1), `collateral of ${a}`));
+    for (const [i, a] of addresses.entries()) {
+      assert.equal(e.provers.get(a)?.total, BigInt(i + 1), `collateral of ${a}`);
+    }
   });
 
   it("a rolled-back quote leaves no expiry behind for the quote that takes its sequence number", () => {
