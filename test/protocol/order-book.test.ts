@@ -15,16 +15,28 @@ const byAll = (a: QuoteEntry, b: QuoteEntry) =>
 
 /**
  * Prices where floats are exact, around 2^53 where they stop being exact (2^53 + 1 rounds to 2^53),
- * and near the top of uint256 where thousands of prices share one float: the index compares floats
- * first and must still order by the exact price.
+ * around 2^60 (wei prices of about 1 ETH: several prices per float, the tie carries the rest of the
+ * price), around 2^72 where the tie stops carrying it (prices just below round up to 2^72), and near
+ * the top of uint256 where thousands of prices share one float: the index compares floats first and
+ * must still order by the exact price.
  */
 const EDGE = BigInt(MAX_EXACT_PRICE_KEY);
 const UINT256_MAX = (1n << 256n) - 1n;
+const around = (at: bigint, span: bigint) => fc.bigInt({ min: at - span, max: at + span });
 const price = (max: bigint) =>
   fc.oneof(
     fc.bigInt({ min: 1n, max }),
     fc.bigInt({ min: EDGE - 4n, max: EDGE + 6n }),
+    around(1n << 60n, 600n),
+    around(1n << 72n, 1n << 20n),
     fc.bigInt({ min: UINT256_MAX - max, max: UINT256_MAX }),
+  );
+
+/** Proving times, with a few from 2^32 - 2 on (an inexact key's tie holds them up to 2^32 - 2). */
+const provingTime = (min: number, max: number) =>
+  fc.oneof(
+    { weight: 9, arbitrary: fc.integer({ min, max }) },
+    { weight: 1, arbitrary: fc.constantFrom(2 ** 32 - 2, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 7) },
   );
 
 /** Insert (true) or remove (false) the quote of a given seq; small ranges so books get deep and tie. */
@@ -33,7 +45,7 @@ const ops = fc.array(
     insert: fc.boolean(),
     seq: fc.nat(300),
     price: price(30n),
-    provingTime: fc.integer({ min: 1, max: 20 }),
+    provingTime: provingTime(1, 20),
   }),
   { minLength: 50, maxLength: 600 },
 );
@@ -90,7 +102,7 @@ describe("protocol/matching: order book index", () => {
   it("best() is the naive cheapest fitting quote, whatever the chunking", () => {
     const query = fc.record({
       maxPrice: fc.oneof(price(31n), fc.constant(0n)),
-      provingTime: fc.integer({ min: 0, max: 21 }),
+      provingTime: provingTime(0, 21),
     });
     fc.assert(
       fc.property(
@@ -130,9 +142,9 @@ describe("protocol/matching: order book index", () => {
       kind: fc.constantFrom("insert", "discard", "discardAt", "remove"),
       seq: fc.nat(120),
       price: price(30n),
-      provingTime: fc.integer({ min: 1, max: 20 }),
+      provingTime: provingTime(1, 20),
     });
-    const query = fc.record({ maxPrice: price(31n), provingTime: fc.integer({ min: 0, max: 21 }) });
+    const query = fc.record({ maxPrice: price(31n), provingTime: provingTime(0, 21) });
     fc.assert(
       fc.property(
         fc.array(step, { minLength: 50, maxLength: 600 }),
@@ -191,13 +203,13 @@ describe("protocol/matching: order book index", () => {
         kind: fc.constantFrom("insert", "discardAt"),
         seq: fc.nat(150),
         price: price(40n),
-        provingTime: fc.integer({ min: 1, max: 20 }),
+        provingTime: provingTime(1, 20),
       }),
       fc.record({
         kind: fc.constant("best"),
         seq: fc.constant(0),
         price: price(41n),
-        provingTime: fc.integer({ min: 0, max: 21 }),
+        provingTime: provingTime(0, 21),
       }),
     );
     fc.assert(
