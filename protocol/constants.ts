@@ -46,5 +46,14 @@ export const MAX_PROVING_TIME_S = 7 * 24 * 3600;
 export const MAX_ASSIGN_AHEAD_S = 24 * 3600;
 /** How far ahead a quote may be valid: quotes are standing offers, refreshed before they lapse. */
 export const MAX_QUOTE_VALIDITY_S = 24 * 3600;
+/**
+ * How long past a request's assign-by the log waits for its assignment to be anchored before it
+ * voids it. The chain refuses an assignment past assign-by, so one the chain never confirmed by then
+ * (refused at anchoring, or never sent) never will be: without the void its collateral stayed held
+ * in every replica's state for good. The grace covers the anchoring event's way from the chain into
+ * the log (a leader failover included).
+ */
+export const ANCHOR_GRACE_S = 300;
+
 /** Tolerated difference between a sender's clock and ours for times that must not be in the future. */
 export const MAX_CLOCK_SKEW_S = 30;

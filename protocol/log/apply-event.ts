@@ -59,9 +59,8 @@ export function applyEvent(state: LogState, e: LogEvent, opts: ApplyOptions = {}
       case "slashed":
         return applied(engine.settle(e.requestId));
       case "anchored":
-        // Anchoring moves nothing that matching depends on: the assignment already holds its share.
-        engine.skip();
-        return applied("updated");
+        // The assignment already holds its share; anchored, it is no longer void past assign-by.
+        return applied(engine.anchored(e.requestId));
     }
   } catch (err) {
     // Validation runs before the engine is touched, so an ignored event has changed nothing.

@@ -19,6 +19,7 @@ import { assignmentFact, marketFact, pmFact, proverFact, quoteFact, requestFact 
 import {
   type EventOutcome,
   type MarketParams,
+  type Prover,
   type ProverMarket,
   type QuoteInput,
   QuoteRecord,
@@ -27,6 +28,7 @@ import {
   type RequestInput,
 } from "./types.js";
 import {
+  undoAnchored,
   undoCollateral,
   undoLapse,
   undoLink,
@@ -237,9 +239,35 @@ export class MatchingEngine extends MatchingRule {
   settle(requestId: Hex32): EventOutcome {
     this.nextSeq++;
     const r = this.requests.get(requestId);
-    if (r === undefined) return "unknown_request";
-    const a = r.assignment;
+    if (r === undefined || r.assignment === null) return "unknown_request";
+    const p = this.close(r);
+    this.refreshProver(p);
+    this.matchFresh();
+    return "settled";
+  }
+
+  /**
+   * The chain confirmed the request's assignment (it was anchored): it stays until proof or slash.
+   * One never confirmed is void past its request's assign-by (see `advance`).
+   */
+  anchored(requestId: Hex32): EventOutcome {
+    this.nextSeq++;
+    const a = this.requests.get(requestId)?.assignment ?? null;
     if (a === null) return "unknown_request";
+    if (a.anchored) return "anchored";
+    assignmentFact(this.digest, -1, a);
+    a.anchored = true;
+    assignmentFact(this.digest, 1, a);
+    this.j?.push(undoAnchored(a));
+    return "anchored";
+  }
+
+  /**
+   * Close `r`'s open assignment (settled, or void): its capacity and collateral are free, and the
+   * request goes if its assign-by has passed. Returns the prover, whose quotes the caller re-checks.
+   */
+  private close(r: RequestEntry): Prover {
+    const a = r.assignment!;
     const { pm } = a;
     if (a.capacityHeld) this.releaseCapacity(a);
     assignmentFact(this.digest, -1, a);
@@ -248,9 +276,7 @@ export class MatchingEngine extends MatchingRule {
     this.j?.push(undoSettle(this, a));
     // Kept past assign-by only for this assignment: now it goes.
     if (r.assignBy <= this.time) this.forgetRequest(r);
-    this.refreshProver(pm.prover);
-    this.matchFresh();
-    return "settled";
+    return pm.prover;
   }
 
   /** An event with no effect on matching that still holds its place in the log. */
@@ -269,9 +295,17 @@ export class MatchingEngine extends MatchingRule {
     this.time = time;
     while (this.requestExpiry.due(time)) {
       const r = this.popDue(this.requestExpiry);
-      // Lazy deletion: skip entries whose request already left (or was rolled back). A request with
-      // an open assignment stays until it settles.
-      if (this.requests.get(r.id) === r && r.assignment === null) this.forgetRequest(r);
+      // Lazy deletion: skip entries whose request already left (or was rolled back).
+      if (this.requests.get(r.id) !== r) continue;
+      const a = r.assignment;
+      if (a === null) this.forgetRequest(r);
+      // An anchored assignment stays until proof or slash. One the chain has not confirmed by
+      // assign-by + grace never will be: it is void, and its collateral free.
+      else if (a.anchored) continue;
+      else if (time >= r.assignBy + this.anchorGrace) this.refreshProver(this.close(r));
+      // Not a journaled push: an entry left by a rollback finds the state as its twin does, and
+      // does what the twin would at the same time (see the checks above).
+      else this.requestExpiry.push(r.assignBy + this.anchorGrace, r.seq, r);
     }
     while (this.quoteExpiry.due(time)) {
       const at = this.quoteExpiry.peekAt();

@@ -41,6 +41,7 @@ export class MatchingRule extends MatchingState {
       seq: r.seq,
       deadline: this.time + q.provingTime,
       capacityHeld: true,
+      anchored: false,
       collateral: m.params.collateralPerRequest,
       c0: m.cpr0,
       c1: m.cpr1,

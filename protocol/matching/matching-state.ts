@@ -4,6 +4,7 @@
  * engine (engine.ts) builds the matching rule from these primitives only.
  */
 import type { Address, Hex32 } from "../bytes.js";
+import { ANCHOR_GRACE_S } from "../constants.js";
 import { IdTable, tailWord } from "./id-table.js";
 import type { Journal } from "./journal.js";
 import { MinHeap } from "./min-heap.js";
@@ -75,6 +76,11 @@ export interface MatchingInit {
    * so that ids ground by their signers cannot pile into one probe chain. Default 0.
    */
   hashSeed?: number;
+  /**
+   * Seconds past assign-by an unanchored assignment is kept (see ANCHOR_GRACE_S, the default). Every
+   * replica must use the same: only tests change it, to reach the void in a few steps.
+   */
+  anchorGrace?: number;
 }
 
 /** The state every replica holds; mutated only through the engine's events. */
@@ -99,9 +105,11 @@ export class MatchingState {
   /** Markets with fresh quotes in the current event. */
   protected readonly freshMarkets = new ScratchList<Market>();
   protected j: Journal | null = null;
+  protected readonly anchorGrace: number;
 
   constructor(init: MatchingInit = {}) {
     const seed = init.hashSeed ?? 0;
+    this.anchorGrace = init.anchorGrace ?? ANCHOR_GRACE_S;
     this.provers = new IdTable((p) => p.address, seed, sameProver);
     this.requests = new IdTable((r) => r.id, seed);
   }

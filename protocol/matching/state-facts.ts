@@ -56,8 +56,8 @@ export function proverFact(d: StateDigest, sign: 1 | -1, p: Prover): void {
 export function assignmentHash(a: AssignmentEntry): void {
   const r = a.request;
   const q = a.quote;
-  const held = a.capacityHeld ? 1 : 0;
-  hashFact(a, FACT.assignment, r.w0, r.w1, q.w0, q.w1, a.deadline | 0, held, a.c0, a.c1);
+  const flags = (a.capacityHeld ? 1 : 0) | (a.anchored ? 2 : 0);
+  hashFact(a, FACT.assignment, r.w0, r.w1, q.w0, q.w1, a.deadline | 0, flags, a.c0, a.c1);
 }
 
 export function assignmentFact(d: StateDigest, sign: 1 | -1, a: AssignmentEntry): void {

@@ -186,6 +186,11 @@ export interface AssignmentEntry extends FactHash {
   /** Batch time + the quote's proving time: past it the prover may be slashed and its capacity is free. */
   deadline: number;
   capacityHeld: boolean;
+  /**
+   * The chain confirmed it (an `anchored` event in the log). One never confirmed is void once the
+   * log's time passes its request's assign-by + ANCHOR_GRACE_S: the chain refuses it from then on.
+   */
+  anchored: boolean;
   /** The market's collateral per request when assigned. */
   collateral: bigint;
   /** Digest words of `collateral`. */
@@ -201,6 +206,7 @@ export type EventOutcome =
   | "quoted"
   | "updated"
   | "settled"
+  | "anchored"
   | "duplicate"
   | "expired"
   | "stale_nonce"

@@ -163,6 +163,13 @@ export function undoPop<T>(heap: MinHeap<T>, at: number, seq: number, item: T): 
   return () => heap.push(at, seq, item);
 }
 
+export function undoAnchored(a: AssignmentEntry): () => void {
+  return () => {
+    a.anchored = false;
+    assignmentHash(a);
+  };
+}
+
 export function undoRelease(a: AssignmentEntry): () => void {
   return () => {
     a.capacityHeld = true;

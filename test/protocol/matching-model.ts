@@ -4,6 +4,7 @@
  * the same assignments; the property tests also check the safety rules on the model's bookkeeping.
  */
 import type { Address, Hex32 } from "../../protocol/bytes.js";
+import { ANCHOR_GRACE_S } from "../../protocol/constants.js";
 import type { MarketParams, QuoteInput, RequestInput } from "../../protocol/matching/types.js";
 import type { Assignment } from "../../protocol/messages.js";
 
@@ -20,10 +21,14 @@ interface MAssignment {
   deadline: number;
   holdsCapacity: boolean;
   collateral: bigint;
+  anchored: boolean;
 }
 
 /** The model's state and events, mirroring the engine's API. */
 export class Model {
+  /** Seconds past assign-by an assignment never anchored is kept (the engine's `anchorGrace`). */
+  constructor(private readonly anchorGrace = ANCHOR_GRACE_S) {}
+
   time = 0;
   seq = 0;
   readonly markets = new Map<number, MarketParams>();
@@ -77,9 +82,18 @@ export class Model {
     this.match();
   }
 
+  anchored(id: Hex32): void {
+    this.seq++;
+    const a = this.open.find((x) => x.request.id === id);
+    if (a) a.anchored = true;
+  }
+
   advance(time: number): void {
     this.time = time;
     for (const r of this.requests.values()) if (r.assignBy <= time) this.requests.delete(r.id);
+    // Never anchored by assign-by + grace: void (the chain refuses it from assign-by on).
+    const gone = this.open.filter((a) => !a.anchored && a.request.assignBy + this.anchorGrace <= time);
+    for (const a of gone) this.open.splice(this.open.indexOf(a), 1);
     for (const [k, q] of this.quotes) if (q.validUntil <= time) this.quotes.delete(k);
     for (const a of this.open) if (a.deadline <= time) a.holdsCapacity = false;
     this.match();
@@ -130,6 +144,7 @@ export class Model {
         deadline: this.time + best.provingTime,
         holdsCapacity: true,
         collateral,
+        anchored: false,
       });
       this.made.push({
         requestId: r.id,

@@ -8,6 +8,8 @@ import { Model } from "./matching-model.js";
 const PROVER_ADDRS = [1, 2, 3].map((i) => `0x${String(i).repeat(40)}` as Address);
 const REQUESTERS = [`0x${"a".repeat(40)}`, `0x${"b".repeat(40)}`] as Address[];
 const T0 = 100;
+/** A short anchoring grace, so that random logs reach the void of unanchored assignments. */
+const GRACE = 2;
 
 /** One step of a random log, over a small world so that collisions (ties, full provers) are common. */
 type Op =
@@ -34,6 +36,7 @@ type Op =
     }
   | { k: "cancel"; target: number; requester: number }
   | { k: "settle"; target: number }
+  | { k: "anchored"; target: number }
   | { k: "advance"; dt: number };
 
 const small = (max: number) => fc.integer({ min: 0, max });
@@ -85,6 +88,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     arbitrary: fc.record({ k: fc.constant("cancel" as const), target: small(20), requester: small(1) }),
   },
   { weight: 2, arbitrary: fc.record({ k: fc.constant("settle" as const), target: small(20) }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant("anchored" as const), target: small(20) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant("advance" as const), dt: small(3) }) },
 );
 const ops = fc.array(op, { minLength: 5, maxLength: 80, size: "max" });
@@ -93,8 +97,8 @@ const hex32 = (n: number) => `0x${n.toString(16).padStart(64, "0")}` as Hex32;
 
 /** Feeds the same ops to the engine and the model; `check` runs after every op. */
 function run(list: readonly Op[], check?: (m: Model, e: MatchingEngine, fresh: number) => void) {
-  const e = new MatchingEngine();
-  const m = new Model();
+  const e = new MatchingEngine({ anchorGrace: GRACE });
+  const m = new Model(GRACE);
   const made: ReturnType<MatchingEngine["takeAssignments"]> = [];
   const requestIds: Hex32[] = [];
   const requests: RequestInput[] = [];
@@ -178,6 +182,12 @@ function run(list: readonly Op[], check?: (m: Model, e: MatchingEngine, fresh: n
         const id = requestIds[o.target] ?? hex32(0xdead);
         e.settle(id);
         m.settle(id);
+        break;
+      }
+      case "anchored": {
+        const id = requestIds[o.target] ?? hex32(0xdead);
+        e.anchored(id);
+        m.anchored(id);
         break;
       }
       case "advance":
@@ -317,6 +327,8 @@ function replayOn(e: MatchingEngine, list: readonly Op[]): void {
     else if (o.k === "advance") e.advance(e.time + o.dt);
     else if (o.k === "settle")
       e.settle([...e.openAssignments()].map((a) => a.request.id).sort()[o.target] ?? hex32(1));
+    else if (o.k === "anchored")
+      e.anchored([...e.openAssignments()].map((a) => a.request.id).sort()[o.target] ?? hex32(1));
     else if (o.k === "cancel")
       e.cancel([...e.requests.keys()].sort()[o.target] ?? hex32(1), REQUESTERS[o.requester]!);
     else

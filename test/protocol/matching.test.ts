@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import type { Address, Hex32 } from "../../protocol/bytes.js";
+import { ANCHOR_GRACE_S } from "../../protocol/constants.js";
 import { MatchingEngine } from "../../protocol/matching/engine.js";
 import { REQUEST_STATUS } from "../../protocol/matching/types.js";
 import { PROVERS, type ProverName, T0, World } from "./matching-world.js";
+
+const hex32Of = (n: number) => `0x${n.toString(16).padStart(64, "0")}` as Hex32;
 
 /** One rule per row: set up quotes, send a request, check who gets it and at what price. */
 interface Case {
@@ -283,6 +286,27 @@ describe("protocol/matching: the rule", () => {
     for (const [i, a] of addresses.entries()) {
       assert.equal(e.provers.get(a)?.total, BigInt(i + 1), `collateral of ${a}`);
     }
+  });
+
+  it("an assignment the chain never confirmed is void at assign-by + grace; an anchored one stays", () => {
+    const w = new World();
+    w.quote("p", { capacity: 2 });
+    const a = w.request();
+    const b = w.request();
+    const p = () => w.e.provers.get(PROVERS.p)!;
+    assert.deepEqual([w.proverOf(a.id), w.proverOf(b.id), p().held], ["p", "p", 20n]);
+    assert.equal(w.e.anchored(a.id), "anchored");
+    assert.equal(w.e.anchored(hex32Of(0xdead)), "unknown_request");
+    const assignBy = T0 + 500;
+    w.e.advance(assignBy + ANCHOR_GRACE_S - 1);
+    assert.equal(p().held, 20n, "both kept until the grace is over");
+    w.e.advance(assignBy + ANCHOR_GRACE_S);
+    assert.equal(p().held, 10n, "the unanchored one is void: its collateral is free");
+    assert.equal(w.e.requests.get(b.id), undefined, "and its request gone");
+    assert.equal(w.e.settle(b.id), "unknown_request");
+    assert.ok(w.e.assignment(a.id), "the anchored one stays until proof or slash");
+    assert.equal(w.e.settle(a.id), "settled");
+    assert.deepEqual([p().held, w.e.requests.size], [0n, 0]);
   });
 
   it("a rolled-back quote leaves no expiry behind for the quote that takes its sequence number", () => {
