@@ -111,6 +111,7 @@ export class ProverJobs extends EventTarget {
   private readonly submitMarginS: number;
   private readonly log: Logger;
   private readonly waiting: AssignedRecord[] = [];
+  /** Assignments queued, in flight, proven or skipped: a repeat of one of these is ignored. */
   private readonly known = new Set<string>();
   /** Measured proving seconds per market (moving average), once a proof was made. */
   private readonly measuredS = new Map<number, number>();
@@ -132,7 +133,10 @@ export class ProverJobs extends EventTarget {
     this.log = components.logger ?? silentLogger;
   }
 
-  /** Queue an anchored assignment (a repeat of one already queued is ignored). */
+  /**
+   * Queue an assignment (a repeat of one queued, in flight or proven is ignored; one whose try
+   * failed is tried again).
+   */
   add(record: AssignedRecord): void {
     if (this.controller.signal.aborted || this.known.has(record.requestId)) return;
     this.known.add(record.requestId);
@@ -237,8 +241,11 @@ export class ProverJobs extends EventTarget {
         { requestId: record.requestId, code: error.code, cause: (err as { code?: string }).code },
         "assignment failed",
       );
-      // Proven too early (soft-confirmed, never anchored in time): the anchor may still come, and then it is new work.
-      if (error.code === "ASSIGNMENT_NOT_ANCHORED") this.known.delete(record.requestId);
+      // The assignment may come again and is then worth another try: a soft-confirmed try that
+      // failed before its anchor (inputs not fetched yet, proven too early) is followed by the
+      // anchor itself. Kept as known, the anchored assignment was dropped as already handled and
+      // never proven.
+      this.known.delete(record.requestId);
       this.emit({ kind: "failed", requestId: record.requestId, error });
     }
   }

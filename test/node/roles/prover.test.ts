@@ -157,6 +157,24 @@ describe("node/roles/prover rules (fake backend, fake chain clock)", () => {
     assert.equal(h.backend.calls, 0);
   });
 
+  it("a failed try does not block the same assignment when it comes again (its anchor after a soft-confirmed try)", async () => {
+    // A soft-confirmed try can fail before the anchor (its inputs not fetched yet, say); the anchor
+    // then brings the assignment again and it must be tried again, not taken for work already done.
+    let tries = 0;
+    const h = harness({}, new FakeBackend(), (n) => {
+      if (++tries === 1) throw new ProverRoleError("ASSIGNMENT_INPUTS_UNAVAILABLE", "not fetched yet");
+      return inputsFor(n);
+    });
+    const record = h.record(1, 600);
+    h.jobs.add(record);
+    await waitFor(() => h.outcomes.length === 1, "the first try to fail");
+    assert.equal(h.outcomes[0]!.kind, "failed");
+    h.jobs.add(record);
+    await waitFor(() => h.outcomes.length === 2, "the second try's outcome");
+    assert.equal(h.outcomes[1]!.kind, "proven");
+    assert.deepEqual(h.submitted, [record.requestId], "proven and submitted once");
+  });
+
   it("circuitInputsOf: the demo convention (witness JSON of all signals, or all-public inputs decoded)", () => {
     const { publicInputs, witness } = inputsFor(3);
     assert.deepEqual(circuitInputsOf(FAKE_MARKET.inputs, publicInputs, witness), {
