@@ -17,6 +17,8 @@
  * where records sit in the table, never what matching does.
  */
 
+import { hexDigit } from "./state-digest.js";
+
 /** Slots per table before the first growth. */
 const INITIAL_SLOTS = 16;
 
@@ -30,7 +32,7 @@ export function tailWord(hex: string, n: number): number {
   const end = hex.length - 8 * (n - 1);
   for (let k = Math.max(0, end - 8); k < end; k++) {
     const c = hex.charCodeAt(k);
-    w = (w << 4) | (c <= 57 ? c - 48 : (c | 32) - 87);
+    w = (w << 4) | hexDigit(c);
   }
   return w | 0;
 }
