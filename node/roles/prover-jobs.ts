@@ -62,8 +62,8 @@ export interface ProverJobsInit {
 /** What happened to one assignment. */
 export type JobOutcome =
   | { kind: "proven"; requestId: string; txHash: string; provingMs: number; attempts: number }
-  | { kind: "skipped"; requestId: string; error: ProverRoleError }
-  | { kind: "failed"; requestId: string; error: ProverRoleError };
+  | { kind: "skipped"; requestId: string; error: ProverRoleError; again: boolean }
+  | { kind: "failed"; requestId: string; error: ProverRoleError; again: boolean };
 
 /** Emitted once per assignment with its outcome (`type` is the outcome's kind). */
 export class JobEvent extends Event {
@@ -111,8 +111,15 @@ export class ProverJobs extends EventTarget {
   private readonly submitMarginS: number;
   private readonly log: Logger;
   private readonly waiting: AssignedRecord[] = [];
-  /** Assignments queued, in flight, proven or skipped: a repeat of one of these is ignored. */
-  private readonly known = new Set<string>();
+  /** Assignments queued or in flight. */
+  private readonly active = new Set<string>();
+  /** Assignments proven: a repeat of one is ignored. */
+  private readonly proven = new Set<string>();
+  /**
+   * The latest record of an assignment that came again while it was queued or in flight (its
+   * anchor after a soft-confirmed try): tried once that try fails or is skipped.
+   */
+  private readonly again = new Map<string, AssignedRecord>();
   /** Measured proving seconds per market (moving average), once a proof was made. */
   private readonly measuredS = new Map<number, number>();
   private readonly running = new Set<Promise<void>>();
@@ -134,12 +141,18 @@ export class ProverJobs extends EventTarget {
   }
 
   /**
-   * Queue an assignment (a repeat of one queued, in flight or proven is ignored; one whose try
-   * failed is tried again).
+   * Queue an assignment. A repeat of one proven is ignored; of one queued or in flight, kept to be
+   * tried if that try fails or is skipped (the anchored record has the real deadline); of one whose
+   * try failed, tried again.
    */
   add(record: AssignedRecord): void {
-    if (this.controller.signal.aborted || this.known.has(record.requestId)) return;
-    this.known.add(record.requestId);
+    const id = record.requestId;
+    if (this.controller.signal.aborted || this.proven.has(id)) return;
+    if (this.active.has(id)) {
+      this.again.set(id, record);
+      return;
+    }
+    this.active.add(id);
     this.waiting.push(record);
     // Earliest deadline first: the most urgent work gets the next free slot.
     this.waiting.sort((a, b) => a.deadline - b.deadline);
@@ -195,7 +208,17 @@ export class ProverJobs extends EventTarget {
       `request ${record.requestId}: ${left}s left before the deadline, a proof needs about ${need}s; skipped`,
     );
     this.log.warn({ requestId: record.requestId, leftS: left, needS: need }, "assignment skipped: too late");
-    this.emit({ kind: "skipped", requestId: record.requestId, error });
+    const next = this.end(record.requestId);
+    this.emit({ kind: "skipped", requestId: record.requestId, error, again: next !== undefined });
+    if (next) this.add(next);
+  }
+
+  /** The try of `requestId` ended without a proof: it may come again. Returns its next record, if any. */
+  private end(requestId: string): AssignedRecord | undefined {
+    this.active.delete(requestId);
+    const next = this.again.get(requestId);
+    this.again.delete(requestId);
+    return next;
   }
 
   private async run(record: AssignedRecord): Promise<void> {
@@ -227,6 +250,9 @@ export class ProverJobs extends EventTarget {
         this.components.submit(record, result, { signal }),
       );
       this.log.info({ requestId: record.requestId, txHash, provingMs, attempts }, "assignment proven");
+      this.active.delete(record.requestId);
+      this.again.delete(record.requestId);
+      this.proven.add(record.requestId);
       this.emit({ kind: "proven", requestId: record.requestId, txHash, provingMs, attempts });
     } catch (err) {
       const error =
@@ -241,12 +267,12 @@ export class ProverJobs extends EventTarget {
         { requestId: record.requestId, code: error.code, cause: (err as { code?: string }).code },
         "assignment failed",
       );
-      // The assignment may come again and is then worth another try: a soft-confirmed try that
-      // failed before its anchor (inputs not fetched yet, proven too early) is followed by the
-      // anchor itself. Kept as known, the anchored assignment was dropped as already handled and
-      // never proven.
-      this.known.delete(record.requestId);
-      this.emit({ kind: "failed", requestId: record.requestId, error });
+      // Worth another try when the assignment comes again: a soft-confirmed try that failed (inputs
+      // not fetched yet, proven too early) is followed by its anchor, before or after the failure.
+      // Kept as handled, the anchored assignment was dropped and never proven.
+      const next = this.end(record.requestId);
+      this.emit({ kind: "failed", requestId: record.requestId, error, again: next !== undefined });
+      if (next) this.add(next);
     }
   }
 

@@ -106,11 +106,13 @@ export class Prover {
       },
       init,
     );
-    // An outcome ends the wait for an anchor, whatever it was.
+    // An outcome ends the wait for an anchor, unless the assignment is queued again (its anchor,
+    // seen while a soft-confirmed try ran): that try's submission needs the anchor as it is.
     for (const kind of ["proven", "skipped", "failed"])
-      this.jobs.addEventListener(kind, (e) =>
-        this.anchors.delete((e as JobEvent).outcome.requestId as Hex32),
-      );
+      this.jobs.addEventListener(kind, (e) => {
+        const o = (e as JobEvent).outcome;
+        if (o.kind === "proven" || !o.again) this.anchors.delete(o.requestId as Hex32);
+      });
     this.quotes = new QuotePublisher(
       {
         prover: this.address,

@@ -178,6 +178,12 @@ export class MatchingEngine extends MatchingRule {
 
   /** A prover's quote: replaces its current quote in the market if its nonce is newer. */
   quote(input: QuoteInput): EventOutcome {
+    // The index orders by proving times it keeps in numbers (see quoteTie): whole seconds, as the
+    // protocol carries them (u64, validated). Anything else is the caller's bug: refused, untouched.
+    const pt = input.provingTime;
+    if (!Number.isSafeInteger(pt) || pt < 0) {
+      throw new RangeError(`quote ${input.id}: provingTime ${pt} is not a whole number of seconds`);
+    }
     const seq = this.nextSeq++;
     const m = this.markets.get(input.marketId);
     if (m === undefined) return "unknown_market";

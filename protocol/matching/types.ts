@@ -30,7 +30,7 @@ export interface RequestInput {
   provingTime: number;
 }
 
-/** A quote entering the engine: already validated, its id already computed. */
+/** A quote entering the engine: already validated, its id already computed; proving time in whole seconds. */
 export interface QuoteInput {
   id: Hex32;
   marketId: number;

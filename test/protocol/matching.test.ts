@@ -309,6 +309,14 @@ describe("protocol/matching: the rule", () => {
     assert.deepEqual([p().held, w.e.requests.size], [0n, 0]);
   });
 
+  it("a quote whose proving time is not whole seconds is refused as the caller's bug, changing nothing", () => {
+    const w = new World();
+    const before = [w.e.nextSeq, w.e.digest.l0, w.e.digest.l1];
+    for (const provingTime of [100.3, -1, 2 ** 53])
+      assert.throws(() => w.quote("p", { provingTime }), RangeError, `provingTime ${provingTime}`);
+    assert.deepEqual([w.e.nextSeq, w.e.digest.l0, w.e.digest.l1], before);
+  });
+
   it("a rolled-back quote leaves no expiry behind for the quote that takes its sequence number", () => {
     // A follower rolls back a batch it rejects; the next batch's events take the same sequence
     // numbers. The rejected quote's valid-until must not lapse the quote sequenced in its place:

@@ -175,6 +175,51 @@ describe("node/roles/prover rules (fake backend, fake chain clock)", () => {
     assert.deepEqual(h.submitted, [record.requestId], "proven and submitted once");
   });
 
+  it("the assignment coming again while its try runs is tried once that try fails, and not if it is proven", async () => {
+    // The anchor arrives while the soft-confirmed try still fetches its inputs; that try then fails.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let tries = 0;
+    const h = harness({}, new FakeBackend(), (n) => {
+      if (++tries > 1) return inputsFor(n);
+      return gate.then(() => {
+        throw new ProverRoleError("ASSIGNMENT_INPUTS_UNAVAILABLE", "not fetched yet");
+      }) as never;
+    });
+    const record = h.record(1, 600);
+    h.jobs.add(record);
+    await waitFor(() => tries === 1, "the first try to start");
+    h.jobs.add(record);
+    release();
+    await waitFor(() => h.outcomes.length === 2, "the failed try and the second one's outcome");
+    assert.deepEqual(
+      h.outcomes.map((o) => [o.kind, "again" in o ? o.again : undefined]),
+      [
+        ["failed", true],
+        ["proven", undefined],
+      ],
+    );
+    assert.deepEqual(h.submitted, [record.requestId], "proven and submitted once");
+    h.jobs.add(record);
+    await h.jobs.idle();
+    assert.equal(h.outcomes.length, 2, "a proven assignment that comes again is not tried again");
+  });
+
+  it("a try skipped as too late (its provisional deadline) leaves room for the same assignment with a later one", async () => {
+    const h = harness({});
+    const soft = h.record(1, 4);
+    h.jobs.add(soft);
+    await waitFor(() => h.outcomes.length === 1, "the skip");
+    h.jobs.add({ ...soft, deadline: soft.deadline + 600 });
+    await waitFor(() => h.outcomes.length === 2, "the anchored one's outcome");
+    assert.deepEqual(
+      h.outcomes.map((o) => o.kind),
+      ["skipped", "proven"],
+    );
+  });
+
   it("circuitInputsOf: the demo convention (witness JSON of all signals, or all-public inputs decoded)", () => {
     const { publicInputs, witness } = inputsFor(3);
     assert.deepEqual(circuitInputsOf(FAKE_MARKET.inputs, publicInputs, witness), {
