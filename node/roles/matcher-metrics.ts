@@ -8,6 +8,7 @@ export class MatcherMetrics {
   readonly alarms: Counter<"code">;
   readonly equivocations: Counter;
   readonly term: Gauge;
+  readonly assignmentsVoided: Gauge;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -34,5 +35,10 @@ export class MatcherMetrics {
       registers,
     });
     this.term = new Gauge({ name: "kalypso_matcher_term", help: "Lease term last seen", registers });
+    this.assignmentsVoided = new Gauge({
+      name: "kalypso_matcher_assignments_voided",
+      help: "Assignments the log voided (never anchored by assign-by + grace), over the batches this matcher applied",
+      registers,
+    });
   }
 }

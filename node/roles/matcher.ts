@@ -369,6 +369,7 @@ export class Matcher extends EventEmitter<MatcherEvents> {
     const h = batch.header;
     if (role === "follower") this.log.applied(batch);
     this.c.metrics?.batches.inc({ role });
+    this.c.metrics?.assignmentsVoided.set(this.log.state.engine.voided);
     this.emit("batch", {
       role,
       term: h.term,

@@ -46,6 +46,7 @@ export type { Market, MatchingInit } from "./matching-state.js";
 interface Savepoint {
   time: number;
   nextSeq: number;
+  voided: number;
   lanes: [number, number];
   out: Assignment[];
   outLength: number;
@@ -54,6 +55,11 @@ interface Savepoint {
 /** Every market's matching state and the rule that changes it. */
 export class MatchingEngine extends MatchingRule {
   private save: Savepoint | null = null;
+  /**
+   * Assignments voided so far, never anchored by assign-by + grace (see `advance`): for metrics. A
+   * steady rise means the chain refuses anchorings, or anchoring facts reach the log late.
+   */
+  voided = 0;
 
   /** Start recording undo information: everything until `commit` or `rollback` is one unit. */
   begin(): void {
@@ -61,6 +67,7 @@ export class MatchingEngine extends MatchingRule {
     this.save = {
       time: this.time,
       nextSeq: this.nextSeq,
+      voided: this.voided,
       lanes: this.digest.save(),
       out: this.out,
       outLength: this.out.length,
@@ -80,6 +87,7 @@ export class MatchingEngine extends MatchingRule {
     this.j.rollback();
     this.time = s.time;
     this.nextSeq = s.nextSeq;
+    this.voided = s.voided;
     this.digest.restore(s.lanes);
     // A copy: an array handed out by takeAssignments during the transaction stays as it was.
     this.out = s.out.slice(0, s.outLength);
@@ -308,7 +316,10 @@ export class MatchingEngine extends MatchingRule {
       // An anchored assignment stays until proof or slash. One the chain has not confirmed by
       // assign-by + grace never will be: it is void, and its collateral free.
       else if (a.anchored) continue;
-      else if (time >= r.assignBy + this.anchorGrace) this.refreshProver(this.close(r));
+      else if (time >= r.assignBy + this.anchorGrace) {
+        this.voided++;
+        this.refreshProver(this.close(r));
+      }
       // Not a journaled push: an entry left by a rollback finds the state as its twin does, and
       // does what the twin would at the same time (see the checks above).
       else this.requestExpiry.push(r.assignBy + this.anchorGrace, r.seq, r);

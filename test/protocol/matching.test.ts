@@ -300,8 +300,14 @@ describe("protocol/matching: the rule", () => {
     const assignBy = T0 + 500;
     w.e.advance(assignBy + ANCHOR_GRACE_S - 1);
     assert.equal(p().held, 20n, "both kept until the grace is over");
+    w.e.begin();
+    w.e.advance(assignBy + ANCHOR_GRACE_S);
+    assert.deepEqual([p().held, w.e.voided], [10n, 1]);
+    w.e.rollback();
+    assert.deepEqual([p().held, w.e.voided], [20n, 0], "a rollback undoes the void and its count");
     w.e.advance(assignBy + ANCHOR_GRACE_S);
     assert.equal(p().held, 10n, "the unanchored one is void: its collateral is free");
+    assert.equal(w.e.voided, 1, "and counted");
     assert.equal(w.e.requests.get(b.id), undefined, "and its request gone");
     assert.equal(w.e.settle(b.id), "unknown_request");
     assert.ok(w.e.assignment(a.id), "the anchored one stays until proof or slash");
