@@ -131,12 +131,12 @@ export class SortedList<T extends Indexed> {
     return this.compare(this.items[this.slots[c]![i]!]!, x);
   }
 
-  /** First position in chunk `c` whose entry is >= x. */
-  private lowerBound(c: number, x: T, xk: number, xt: number): number {
+  /** First position in chunk `c`, among its first `end` entries (all of them by default), whose entry is >= x. */
+  private lowerBound(c: number, x: T, xk: number, xt: number, end = this.lengths[c]!): number {
     const ks = this.keys[c]!;
     const ts = this.ties[c]!;
     let lo = 0;
-    let hi = this.lengths[c]!;
+    let hi = end;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       const k = ks[mid]!;
@@ -248,16 +248,7 @@ export class SortedList<T extends Indexed> {
     const s = ss[j]!;
     const xk = ks[j]!;
     const xt = ts[j]!;
-    const x = this.items[s]!;
-    let lo = 0;
-    let hi = j;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      const k = ks[mid]!;
-      const t = ts[mid]!;
-      if (k < xk || (k === xk && (t < xt || (t === xt && this.compareAt(c, mid, x) < 0)))) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = this.lowerBound(c, this.items[s]!, xk, xt, j);
     if (lo === j) return;
     ss.copyWithin(lo + 1, lo, j);
     ks.copyWithin(lo + 1, lo, j);

@@ -39,16 +39,21 @@ function round(h: number, k: number): number {
   return (Math.imul(rotl(h ^ k, 13), 5) + ROUND_ADD) | 0;
 }
 
-/** One lane's hash of a fact whose words are already scrambled. */
-// biome-ignore format: one round per word reads best in a column
-function lane(seed: number, kind: number, a: number, b: number, c: number, d: number, e: number, f: number, g: number, i: number) {
-  let h = round(seed ^ kind, a);
-  h = round(h, b); h = round(h, c); h = round(h, d); h = round(h, e); h = round(h, f); h = round(h, g); h = round(h, i);
+/** murmur3's finalizer of one lane. */
+function finish(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   return h ^ (h >>> 16);
+}
+
+/** One lane's hash of a fact whose words are already scrambled. */
+// biome-ignore format: one round per word reads best in a column
+function lane(seed: number, kind: number, a: number, b: number, c: number, d: number, e: number, f: number, g: number, i: number) {
+  let h = round(seed ^ kind, a);
+  h = round(h, b); h = round(h, c); h = round(h, d); h = round(h, e); h = round(h, f); h = round(h, g); h = round(h, i);
+  return finish(h);
 }
 
 /**
@@ -59,15 +64,6 @@ function lane(seed: number, kind: number, a: number, b: number, c: number, d: nu
 export interface FactHash {
   fact0: number;
   fact1: number;
-}
-
-/** murmur3's finalizer of one lane. */
-function finish(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
 }
 
 /**
@@ -110,11 +106,6 @@ export function hashFact(into: FactHash, kind: number, a: number, b: number, c =
 }
 
 /**
- * 32-bit word `i` (0 or 1) of a 0x-hex id or address (ids are already uniform hashes), as an int32:
- * the digest reads only its bits, and an int32 is stored in a record as is, where a word above 2^31
- * would be boxed in a heap number of its own.
- */
-/**
  * The value of a hex digit's char code, without a branch: '0'-'9' are 0x30-0x39 (low nibble 0-9,
  * bit 6 clear), 'a'-'f' and 'A'-'F' are 0x61-0x66 and 0x41-0x46 (low nibble 1-6, bit 6 set, so +9).
  * Ids are random, so a branch on digit or letter mispredicted half the time. Other chars give
@@ -124,6 +115,11 @@ export function hexDigit(c: number): number {
   return (c & 15) + 9 * (c >> 6);
 }
 
+/**
+ * 32-bit word `i` (0 or 1) of a 0x-hex id or address (ids are already uniform hashes), as an int32:
+ * the digest reads only its bits, and an int32 is stored in a record as is, where a word above 2^31
+ * would be boxed in a heap number of its own.
+ */
 export function hexWord(hex: string, i: number): number {
   // Read the digits in place: no substring, no parse (this runs for every request and quote).
   let w = 0;
