@@ -11,6 +11,7 @@ import { ProverError, type ProverErrorCode } from "../../../node/prover/errors.j
 import { loadMarketFile, type MarketDescription } from "../../../node/prover/market-file.js";
 import { releaseSnarkjs, verifyInJs } from "../../../node/prover/verify.js";
 import { toHex } from "../../../protocol/bytes.js";
+import { waitFor } from "../../helpers/wait.js";
 
 const require = createRequire(import.meta.url);
 const SNARKJS_CLI = join(require.resolve("snarkjs"), "..", "..", "cli.js");
@@ -65,20 +66,23 @@ function alive(pid: number): boolean {
  * a grandchild gets the same group SIGKILL but dies when the kernel next schedules it.
  */
 async function survivors(pids: number[]): Promise<number[]> {
-  const deadline = Date.now() + 2_000;
-  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  await waitFor(() => !pids.some(alive), "every process to die", { timeoutMs: 2_000, intervalMs: 10 }).catch(
+    () => undefined,
+  );
   return pids.filter(alive);
 }
 
 /** Polls for the pid file a hanging prover writes (deadline 10 s): no fixed sleeps. */
 async function pidsFrom(file: string): Promise<number[]> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const text = await readFile(file, "utf8").catch(() => "");
-    if (text.endsWith("\n")) return text.trim().split(" ").map(Number);
-    if (Date.now() > deadline) throw new Error(`prover never wrote ${file}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const text = await waitFor(
+    async () => {
+      const t = await readFile(file, "utf8").catch(() => "");
+      return t.endsWith("\n") && t;
+    },
+    `the prover to write ${file}`,
+    { timeoutMs: 10_000, intervalMs: 20 },
+  );
+  return text.trim().split(" ").map(Number);
 }
 
 // A prover that starts a grandchild, writes "<pid> <grandchild pid>\n" to argv[1], and hangs.
