@@ -6,51 +6,69 @@
  * native secp256k1, STACK.md) and EIP-712 ids happen once per message at gossip, before the book;
  * the log layer that wraps the engine (`sequence`, `applyBatch`) is reported beside it in params,
  * and is far slower (keccak in JS). Each batch of inputs is built just before it is applied, outside
- * the clock, for both engines.
+ * the clock, for both engines. Each pass runs in a process of its own (matching/pass.ts).
  */
+import { spawnSync } from "node:child_process";
 import { loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
 import { logLayerRates } from "./matching/log-layer.js";
 import { bytesPerOrder } from "./matching/memory.js";
-import { cancelRate, runBaseline, runEngine } from "./matching/runs.js";
-import { BATCH_EVENTS, loadedEngine, Mix, RESTING_QUOTES, restingQuotes, rng } from "./matching/workload.js";
+import type { PassResult } from "./matching/pass.js";
+import { cancelRate } from "./matching/runs.js";
+import { BATCH_EVENTS, RESTING_QUOTES, rng } from "./matching/workload.js";
 import { countArg, median, type Suite, sig } from "./metric.js";
 
 /** Measured passes per engine: the host is shared, so one pass can land in another tenant's burst. */
 const PASSES = 5;
+const PASS = fileURLToPath(new URL("./matching/pass.ts", import.meta.url));
+
+/** Run one pass in a process of its own (see matching/pass.ts). */
+function runPass(kind: "engine" | "baseline", events: number): PassResult {
+  const child = spawnSync(process.execPath, [...process.execArgv, PASS, kind, String(events)], {
+    encoding: "utf8",
+    maxBuffer: 1 << 20,
+  });
+  if (child.status !== 0) {
+    throw new Error(`matching bench: the ${kind} pass failed (exit ${child.status}): ${child.stderr.trim()}`);
+  }
+  return JSON.parse(child.stdout.trim().split("\n").at(-1)!) as PassResult;
+}
 
 const suite: Suite = async (emit, args) => {
   const events = countArg(args, 0, "events", 1_000_000);
   const passes = countArg(args, 1, "passes", PASSES);
   const rand = rng(42);
-  const quotes = restingQuotes(rand);
-  // Warm up both on a fresh copy, then measure each pass on another, each over the same mix (same
-  // seed). Passes alternate between the engines, so a slow spell of the machine slows both.
-  runEngine(loadedEngine(quotes), new Mix(1), 100_000);
-  runBaseline(quotes, new Mix(1), 100_000);
-  const oursPasses: number[] = [];
-  const baselinePasses: number[] = [];
-  const mix = new Mix(7);
+  // Each pass in a process of its own, warmed up there (see matching/pass.ts). Passes alternate
+  // between the engines, so a slow spell of the machine slows both.
+  const ours: PassResult[] = [];
+  const theirs: PassResult[] = [];
   for (let p = 0; p < passes; p++) {
-    oursPasses.push(runEngine(loadedEngine(quotes), p === 0 ? mix : new Mix(7), events));
-    baselinePasses.push(runBaseline(quotes, new Mix(7), events));
+    ours.push(runPass("engine", events));
+    theirs.push(runPass("baseline", events));
   }
-  const ours = median(oursPasses);
+  const oursPasses = ours.map((r) => r.eventsPerS);
+  const baselinePasses = theirs.map((r) => r.eventsPerS);
+  const value = median(oursPasses);
   const baseline = median(baselinePasses);
   const log = logLayerRates(20_000);
   emit({
     name: "matching.events_per_s",
-    value: sig(ours),
+    value: sig(value),
     unit: "events/s",
     baseline: sig(baseline),
-    ratio: sig(ours / baseline, 3),
+    ratio: sig(value / baseline, 3),
     params: {
       events,
       passes,
-      statistic: "median of the passes, each on a freshly loaded engine",
+      statistic: "median of the passes, each in a process of its own, warmed up, on a freshly loaded engine",
       passes_events_per_s: oursPasses.map((x) => sig(x, 3)),
       passes_baseline_events_per_s: baselinePasses.map((x) => sig(x, 3)),
+      // Collections inside each pass's clock (see GcClock): a full one that lands there slows it.
+      passes_gc_ms: ours.map((r) => Math.round(r.gcMs)),
+      passes_full_gcs: ours.map((r) => r.fullGcs),
+      passes_baseline_gc_ms: theirs.map((r) => Math.round(r.gcMs)),
       resting_quotes: RESTING_QUOTES,
-      mix: mix.counts,
+      mix: ours[0]!.mix,
       batch_events: BATCH_EVENTS,
       // Other work on the machine shifts every figure here (the ratio, measured in the same run, less).
       load_avg_1m: sig(loadavg()[0]!, 2),

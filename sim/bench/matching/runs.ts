@@ -4,8 +4,14 @@ import { MatchingEngine } from "../../../protocol/matching/engine.js";
 import type { QuoteInput } from "../../../protocol/matching/types.js";
 import { BATCH_EVENTS, MARKET, type Mix, NOW, REQUESTER, requestInput } from "./workload.js";
 
-/** Events per second of the engine over `events` events of the mix, timing only the engine. */
-export function runEngine(e: MatchingEngine, mix: Mix, events: number): number {
+/** Clocked spans of a pass, [start, end] in performance.now() time (see GcClock). */
+export type Spans = [number, number][];
+
+/**
+ * Events per second of the engine over `events` events of the mix, timing only the engine; the
+ * clocked spans go to `spans`.
+ */
+export function runEngine(e: MatchingEngine, mix: Mix, events: number, spans: Spans = []): number {
   let ms = 0;
   for (let done = 0; done < events; done += BATCH_EVENTS) {
     const ops = mix.next(Math.min(BATCH_EVENTS, events - done));
@@ -18,7 +24,9 @@ export function runEngine(e: MatchingEngine, mix: Mix, events: number): number {
       else e.settle(op.id);
     }
     e.takeAssignments();
-    ms += performance.now() - t0;
+    const t1 = performance.now();
+    ms += t1 - t0;
+    spans.push([t0, t1]);
   }
   return events / (ms / 1000);
 }
@@ -29,7 +37,12 @@ export function runEngine(e: MatchingEngine, mix: Mix, events: number): number {
  * ask and places a new one. It has no capacity, collateral, proving time or proofs: settles are
  * not sent to it, and it is timed over the events it does get.
  */
-export function runBaseline(quotes: readonly QuoteInput[], mix: Mix, events: number): number {
+export function runBaseline(
+  quotes: readonly QuoteInput[],
+  mix: Mix,
+  events: number,
+  spans: Spans = [],
+): number {
   const book = new Baseline();
   const askOf = new Map<string, string>();
   for (const q of quotes) {
@@ -60,7 +73,9 @@ export function runBaseline(quotes: readonly QuoteInput[], mix: Mix, events: num
         askOf.set(op.q.prover, op.q.id);
       }
     }
-    ms += performance.now() - t0;
+    const t1 = performance.now();
+    ms += t1 - t0;
+    spans.push([t0, t1]);
   }
   return sent / (ms / 1000);
 }
