@@ -24,7 +24,6 @@ import {
   type QuoteInput,
   QuoteRecord,
   REQUEST_STATUS,
-  type RequestEntry,
   type RequestInput,
 } from "./types.js";
 import {
@@ -78,6 +77,10 @@ export class MatchingEngine extends MatchingRule {
   commit(): void {
     this.j = null;
     this.save = null;
+    // No undo needs the rows of requests the batch forgot any more.
+    const rows = this.requestRows;
+    for (let i = 0; i < this.forgotten.length; i++) rows.release(this.forgotten[i]!);
+    this.forgotten.length = 0;
   }
 
   /** Undo everything since `begin`: the state is exactly as it was. */
@@ -85,6 +88,8 @@ export class MatchingEngine extends MatchingRule {
     const s = this.save;
     if (this.j === null || s === null) throw new Error("rollback without begin");
     this.j.rollback();
+    // Their undos brought them back.
+    this.forgotten.length = 0;
     this.time = s.time;
     this.nextSeq = s.nextSeq;
     this.voided = s.voided;
@@ -110,7 +115,7 @@ export class MatchingEngine extends MatchingRule {
         cpr0,
         cpr1,
         cprKey,
-        book: new OrderBook(),
+        book: new OrderBook(this.requestRows),
         provers: [],
         fresh: new ScratchList(),
       };
@@ -152,35 +157,34 @@ export class MatchingEngine extends MatchingRule {
     // The id table's words are the digest's: the id's digits are read once.
     const w0 = tailWord(input.id, 1);
     const w1 = tailWord(input.id, 2);
-    const r: RequestEntry = {
-      id: input.id,
-      marketId: input.marketId,
-      requester: input.requester,
-      maxPrice: input.maxPrice,
-      assignBy: input.assignBy,
-      provingTime: input.provingTime,
+    const rows = this.requestRows;
+    const h = rows.add(
+      input.id,
+      input.marketId,
+      input.requester,
+      input.maxPrice,
+      input.assignBy,
+      input.provingTime,
       seq,
-      status: REQUEST_STATUS.waiting,
       w0,
       w1,
-      prev: null,
-      next: null,
-      assignment: null,
-      fact0: 0,
-      fact1: 0,
-    };
-    if (!this.requests.addAt(r.id, w0, w1, r)) return "duplicate";
+      REQUEST_STATUS.waiting,
+    );
+    if (!this.requestIds.addAt(input.id, w0, w1, h)) {
+      rows.release(h);
+      return "duplicate";
+    }
     const q = m.book.best(input.maxPrice, input.provingTime);
-    if (q !== undefined) r.status = REQUEST_STATUS.assigned;
-    requestFact(this.digest, 1, r);
-    this.j?.push(undoRequest(this, r));
-    this.requestExpiry.push(r.assignBy, seq, r);
+    if (q !== undefined) rows.setStatus(h, REQUEST_STATUS.assigned);
+    requestFact(this.digest, 1, rows, h);
+    this.j?.push(undoRequest(this, h));
+    this.requestExpiry.push(input.assignBy, seq, h);
     if (q !== undefined) {
-      this.assign(r, q, m);
+      this.assign(h, q, m);
       return "assigned";
     }
-    m.book.append(r);
-    this.j?.push(undoLink(m, r, true));
+    m.book.append(h);
+    this.j?.push(undoLink(m, h, true));
     return "waiting";
   }
 
@@ -238,23 +242,24 @@ export class MatchingEngine extends MatchingRule {
   /** A requester withdraws a request that is still waiting: O(1), whatever the book's depth. */
   cancel(requestId: Hex32, requester: Address): EventOutcome {
     this.nextSeq++;
-    const r = this.requests.get(requestId);
-    if (r === undefined) return "unknown_request";
-    if (r.requester !== requester) return "not_requester";
-    if (r.status !== REQUEST_STATUS.waiting) return "not_waiting";
-    const m = this.markets.get(r.marketId)!;
-    m.book.unlink(r);
-    this.j?.push(undoLink(m, r, false));
-    this.setStatus(r, REQUEST_STATUS.cancelled);
+    const h = this.requestIds.get(requestId);
+    if (h === undefined) return "unknown_request";
+    const rows = this.requestRows;
+    if (rows.requesters[h] !== requester) return "not_requester";
+    if (rows.status(h) !== REQUEST_STATUS.waiting) return "not_waiting";
+    const m = this.markets.get(rows.marketId(h))!;
+    m.book.unlink(h);
+    this.j?.push(undoLink(m, h, false));
+    this.setStatus(h, REQUEST_STATUS.cancelled);
     return "cancelled";
   }
 
   /** A proof was accepted or the prover slashed: the assignment's capacity and collateral are free. */
   settle(requestId: Hex32): EventOutcome {
     this.nextSeq++;
-    const r = this.requests.get(requestId);
-    if (r === undefined || r.assignment === null) return "unknown_request";
-    const p = this.close(r);
+    const h = this.requestIds.get(requestId);
+    if (h === undefined || !this.requestRows.hasAssignment(h)) return "unknown_request";
+    const p = this.close(h);
     this.refreshProver(p);
     this.matchFresh();
     return "settled";
@@ -266,30 +271,32 @@ export class MatchingEngine extends MatchingRule {
    */
   anchored(requestId: Hex32): EventOutcome {
     this.nextSeq++;
-    const a = this.requests.get(requestId)?.assignment ?? null;
-    if (a === null) return "unknown_request";
-    if (a.anchored) return "anchored";
-    assignmentFact(this.digest, -1, a);
-    a.anchored = true;
-    assignmentFact(this.digest, 1, a);
-    this.j?.push(undoAnchored(a));
+    const h = this.requestIds.get(requestId);
+    const rows = this.requestRows;
+    if (h === undefined || !rows.hasAssignment(h)) return "unknown_request";
+    if (rows.anchored(h)) return "anchored";
+    assignmentFact(this.digest, -1, rows, h);
+    rows.setAnchored(h, true);
+    assignmentFact(this.digest, 1, rows, h);
+    this.j?.push(undoAnchored(this, h));
     return "anchored";
   }
 
   /**
-   * Close `r`'s open assignment (settled, or void): its capacity and collateral are free, and the
-   * request goes if its assign-by has passed. Returns the prover, whose quotes the caller re-checks.
+   * Close request `h`'s open assignment (settled, or void): its capacity and collateral are free,
+   * and the request goes if its assign-by has passed. Returns the prover, whose quotes the caller
+   * re-checks.
    */
-  private close(r: RequestEntry): Prover {
-    const a = r.assignment!;
-    const { pm } = a;
-    if (a.capacityHeld) this.releaseCapacity(a);
-    assignmentFact(this.digest, -1, a);
-    r.assignment = null;
-    setCollateral(pm.prover, pm.prover.total, pm.prover.held - a.collateral);
-    this.j?.push(undoSettle(this, a));
+  private close(h: number): Prover {
+    const rows = this.requestRows;
+    const pm = rows.pms[h]!;
+    if (rows.capacityHeld(h)) this.releaseCapacity(h);
+    assignmentFact(this.digest, -1, rows, h);
+    rows.setAssignmentOpen(h, false);
+    setCollateral(pm.prover, pm.prover.total, pm.prover.held - rows.collaterals[h]!);
+    this.j?.push(undoSettle(this, h));
     // Kept past assign-by only for this assignment: now it goes.
-    if (r.assignBy <= this.time) this.forgetRequest(r);
+    if (rows.assignBy(h) <= this.time) this.forgetRequest(h);
     return pm.prover;
   }
 
@@ -307,22 +314,28 @@ export class MatchingEngine extends MatchingRule {
     if (time < this.time) throw new RangeError(`time ${time} is before the engine's time ${this.time}`);
     if (time === this.time) return;
     this.time = time;
+    const rows = this.requestRows;
+    const grace = this.anchorGrace;
     while (this.requestExpiry.due(time)) {
-      const r = this.popDue(this.requestExpiry);
-      // Lazy deletion: skip entries whose request already left (or was rolled back).
-      if (this.requests.get(r.id) !== r) continue;
-      const a = r.assignment;
-      if (a === null) this.forgetRequest(r);
+      const at = this.requestExpiry.peekAt();
+      const seq = this.requestExpiry.peekSeq();
+      const h = this.popDue(this.requestExpiry);
+      // Lazy deletion: skip entries whose request already left, or was rolled back (its row then
+      // perhaps another request's: a heap push is not undone, so a stale entry is told apart by
+      // its sequence and time; one that matches both is its twin, and does what the twin does).
+      const assignBy = rows.assignBy(h);
+      if (!rows.isLive(h) || rows.seq(h) !== seq || (at !== assignBy && at !== assignBy + grace)) continue;
+      if (!rows.hasAssignment(h)) this.forgetRequest(h);
       // An anchored assignment stays until proof or slash. One the chain has not confirmed by
       // assign-by + grace never will be: it is void, and its collateral free.
-      else if (a.anchored) continue;
-      else if (time >= r.assignBy + this.anchorGrace) {
+      else if (rows.anchored(h)) continue;
+      else if (time >= assignBy + grace) {
         this.voided++;
-        this.refreshProver(this.close(r));
+        this.refreshProver(this.close(h));
       }
       // Not a journaled push: an entry left by a rollback finds the state as its twin does, and
       // does what the twin would at the same time (see the checks above).
-      else this.requestExpiry.push(r.assignBy + this.anchorGrace, r.seq, r);
+      else this.requestExpiry.push(assignBy + grace, seq, h);
     }
     while (this.quoteExpiry.due(time)) {
       const at = this.quoteExpiry.peekAt();
@@ -339,10 +352,14 @@ export class MatchingEngine extends MatchingRule {
       this.j?.push(undoLapse(q));
     }
     while (this.deadlines.due(time)) {
-      const a = this.popDue(this.deadlines).assignment;
-      if (a === null || !a.capacityHeld || a.deadline > time) continue;
-      this.releaseCapacity(a);
-      this.refresh(a.pm);
+      const at = this.deadlines.peekAt();
+      const seq = this.deadlines.peekSeq();
+      const h = this.popDue(this.deadlines);
+      // As above: an entry must be its row's assignment's, by sequence and time.
+      if (!rows.isLive(h) || rows.seq(h) !== seq || !rows.hasAssignment(h)) continue;
+      if (!rows.capacityHeld(h) || rows.deadline(h) !== at) continue;
+      this.releaseCapacity(h);
+      this.refresh(rows.pms[h]!);
     }
     this.matchFresh();
   }

@@ -5,17 +5,19 @@
  */
 import type { Assignment } from "../messages.js";
 import { type Market, MatchingState, setCollateral } from "./matching-state.js";
+import { NONE, type RequestStore } from "./request-store.js";
 import { ScratchList } from "./scratch-list.js";
 import { assignmentFact } from "./state-facts.js";
-import { type AssignmentEntry, type QuoteEntry, REQUEST_STATUS, type RequestEntry } from "./types.js";
+import { type QuoteEntry, REQUEST_STATUS } from "./types.js";
 import { undoAssign, undoLink } from "./undo.js";
 
 /** The state and the rule that assigns its requests. */
 export class MatchingRule extends MatchingState {
   /** Assignments produced since the last `takeAssignments`. */
   protected out: Assignment[] = [];
-  /** Scratch list of matchFresh, kept between calls so that no event allocates one. */
-  private readonly candidates = new ScratchList<RequestEntry>();
+  /** Scratch list of matchFresh (request rows), kept between calls so that no event allocates one. */
+  private readonly candidates = new ScratchList<number>();
+  private readonly bySeq = (a: number, b: number) => this.requestRows.seq(a) - this.requestRows.seq(b);
 
   /** The assignments produced since the last call, in the order they were made. */
   takeAssignments(): Assignment[] {
@@ -30,39 +32,27 @@ export class MatchingRule extends MatchingState {
     markets.clear();
   }
 
-  /** Give `r` to `q`'s prover at `q`'s price; hold one unit of capacity and the market's collateral. */
-  protected assign(r: RequestEntry, q: QuoteEntry, m: Market): void {
-    if (r.status !== REQUEST_STATUS.assigned) this.setStatus(r, REQUEST_STATUS.assigned);
+  /** Give request `h` to `q`'s prover at `q`'s price; hold one unit of capacity and the market's collateral. */
+  protected assign(h: number, q: QuoteEntry, m: Market): void {
+    const rows = this.requestRows;
+    if (rows.status(h) !== REQUEST_STATUS.assigned) this.setStatus(h, REQUEST_STATUS.assigned);
     const pm = q.pm;
-    const a: AssignmentEntry = {
-      request: r,
-      quote: q,
-      pm,
-      seq: r.seq,
-      deadline: this.time + q.provingTime,
-      capacityHeld: true,
-      anchored: false,
-      collateral: m.params.collateralPerRequest,
-      c0: m.cpr0,
-      c1: m.cpr1,
-      fact0: 0,
-      fact1: 0,
-    };
-    r.assignment = a;
-    setCollateral(pm.prover, pm.prover.total, pm.prover.held + a.collateral);
-    assignmentFact(this.digest, 1, a);
-    this.j?.push(undoAssign(this, a));
+    const collateral = m.params.collateralPerRequest;
+    const deadline = this.time + q.provingTime;
+    rows.open(h, pm, q, collateral, m.cpr0, m.cpr1, deadline);
+    setCollateral(pm.prover, pm.prover.total, pm.prover.held + collateral);
+    assignmentFact(this.digest, 1, rows, h);
+    this.j?.push(undoAssign(this, h));
     this.addInFlight(pm, 1);
-    // Keyed by the request: a settled assignment is not kept alive by the heap.
-    this.deadlines.push(a.deadline, a.seq, r);
+    this.deadlines.push(deadline, rows.seq(h), h);
     this.out.push({
-      requestId: r.id,
+      requestId: rows.id(h),
       quoteId: q.id,
       prover: pm.prover.address,
       price: q.price,
       provingTime: q.provingTime,
     });
-    if (a.collateral === 0n) this.refresh(pm);
+    if (collateral === 0n) this.refresh(pm);
     else this.refreshProver(pm.prover);
   }
 
@@ -89,32 +79,32 @@ export class MatchingRule extends MatchingState {
         if (q.provingTime < minTime) minTime = q.provingTime;
       }
       if (minPrice > book.waitingMaxPrice || minTime > book.waitingMaxProvingTime) continue;
-      for (let r = book.head; r !== null; r = r.next) if (fitsAny(qs, r)) candidates.push(r);
+      const rows = this.requestRows;
+      for (let h = book.head; h !== NONE; h = rows.next(h)) if (fitsAny(qs, rows, h)) candidates.push(h);
     }
     const several = markets.length > 1;
     this.clearFresh();
-    if (several) candidates.sort(bySeq);
+    if (several) candidates.sort(this.bySeq);
+    const rows = this.requestRows;
     for (let i = 0; i < candidates.length; i++) {
-      const r = candidates.at(i);
-      const m = this.markets.get(r.marketId)!;
-      const q = m.book.best(r.maxPrice, r.provingTime);
+      const h = candidates.at(i);
+      const m = this.markets.get(rows.marketId(h))!;
+      const q = m.book.best(rows.maxPrices[h]!, rows.provingTime(h));
       if (q === undefined) continue;
-      m.book.unlink(r);
-      this.j?.push(undoLink(m, r, false));
-      this.assign(r, q, m);
+      m.book.unlink(h);
+      this.j?.push(undoLink(m, h, false));
+      this.assign(h, q, m);
     }
     candidates.clear();
   }
 }
 
-function fitsAny(qs: ScratchList<QuoteEntry>, r: RequestEntry): boolean {
+function fitsAny(qs: ScratchList<QuoteEntry>, rows: RequestStore, h: number): boolean {
+  const maxPrice = rows.maxPrices[h]!;
+  const provingTime = rows.provingTime(h);
   for (let i = 0; i < qs.length; i++) {
     const q = qs.at(i);
-    if (q.price <= r.maxPrice && q.provingTime <= r.provingTime) return true;
+    if (q.price <= maxPrice && q.provingTime <= provingTime) return true;
   }
   return false;
-}
-
-function bySeq(a: RequestEntry, b: RequestEntry): number {
-  return a.seq - b.seq;
 }

@@ -9,17 +9,16 @@ import { IdTable, tailWord } from "./id-table.js";
 import type { Journal } from "./journal.js";
 import { MinHeap } from "./min-heap.js";
 import { OrderBook } from "./order-book.js";
+import { type AssignmentView, KnownRequests, RequestStore } from "./request-store.js";
 import { ScratchList } from "./scratch-list.js";
 import { hexWord, StateDigest } from "./state-digest.js";
 import { assignmentFact, pmFact, proverFact, requestFact } from "./state-facts.js";
 import {
-  type AssignmentEntry,
   type MarketParams,
   type Prover,
   type ProverMarket,
   type QuoteEntry,
   REQUEST_STATUS,
-  type RequestEntry,
   type RequestStatus,
 } from "./types.js";
 import {
@@ -61,7 +60,7 @@ const NOT_QUOTED: Market = {
   cpr0: 0,
   cpr1: 0,
   cprKey: 0,
-  book: new OrderBook(),
+  book: new OrderBook(new RequestStore()),
   provers: [],
   fresh: new ScratchList(),
 };
@@ -93,15 +92,25 @@ export class MatchingState {
   readonly provers: IdTable<Address, Prover>;
   /**
    * Known requests: waiting, assigned or cancelled, until their assign-by time (and, when assigned,
-   * until the assignment settles). Open assignments hang off their request: one Map, not two.
+   * until the assignment settles). A request's open assignment is in its row: one table, not two.
    */
-  readonly requests: IdTable<Hex32, RequestEntry>;
+  readonly requestRows = new RequestStore();
+  /** Each known request's row, by id. */
+  readonly requestIds: IdTable<Hex32, number>;
+  /** Known requests, as copies (for views and tests). */
+  readonly requests: KnownRequests;
   readonly digest = new StateDigest();
-  protected readonly requestExpiry = new MinHeap<RequestEntry>();
+  /** Each request's assign-by (and then assign-by + grace), by its row. */
+  protected readonly requestExpiry = new MinHeap<number>();
   /** Each quote's valid-until, by its prover's slot in the market. */
   protected readonly quoteExpiry = new MinHeap<ProverMarket>();
-  /** Each assignment's deadline, by its request. */
-  protected readonly deadlines = new MinHeap<RequestEntry>();
+  /** Each assignment's deadline, by its request's row. */
+  protected readonly deadlines = new MinHeap<number>();
+  /**
+   * Rows of requests forgotten in the batch under verification: given back when it commits, not
+   * before (a rollback brings them back, so no new request may take them meanwhile).
+   */
+  protected readonly forgotten: number[] = [];
   /** Markets with fresh quotes in the current event. */
   protected readonly freshMarkets = new ScratchList<Market>();
   protected j: Journal | null = null;
@@ -111,7 +120,9 @@ export class MatchingState {
     const seed = init.hashSeed ?? 0;
     this.anchorGrace = init.anchorGrace ?? ANCHOR_GRACE_S;
     this.provers = new IdTable((p) => p.address, seed, sameProver);
-    this.requests = new IdTable((r) => r.id, seed);
+    const rows = this.requestRows;
+    this.requestIds = new IdTable((h) => rows.id(h), seed);
+    this.requests = new KnownRequests(this.requestIds, rows);
   }
 
   /** Put a quote in or out of its market's index as its eligibility now says. */
@@ -236,12 +247,13 @@ export class MatchingState {
     return pm;
   }
 
-  protected setStatus(r: RequestEntry, status: RequestStatus): void {
-    const old = r.status;
-    requestFact(this.digest, -1, r);
-    r.status = status;
-    requestFact(this.digest, 1, r);
-    this.j?.push(undoStatus(r, old));
+  protected setStatus(h: number, status: RequestStatus): void {
+    const rows = this.requestRows;
+    const old = rows.status(h);
+    requestFact(this.digest, -1, rows, h);
+    rows.setStatus(h, status);
+    requestFact(this.digest, 1, rows, h);
+    this.j?.push(undoStatus(this, h, old));
   }
 
   protected addInFlight(pm: ProverMarket, delta: 1 | -1): void {
@@ -252,34 +264,45 @@ export class MatchingState {
   }
 
   /** The assignment's deadline passed or it settled: its prover's capacity is free again. */
-  protected releaseCapacity(a: AssignmentEntry): void {
-    assignmentFact(this.digest, -1, a);
-    a.capacityHeld = false;
-    assignmentFact(this.digest, 1, a);
-    this.j?.push(undoRelease(a));
-    this.addInFlight(a.pm, -1);
+  protected releaseCapacity(h: number): void {
+    const rows = this.requestRows;
+    assignmentFact(this.digest, -1, rows, h);
+    rows.setCapacityHeld(h, false);
+    assignmentFact(this.digest, 1, rows, h);
+    this.j?.push(undoRelease(this, h));
+    this.addInFlight(rows.pms[h]!, -1);
   }
 
-  /** The open assignment of a request, if any. */
-  assignment(requestId: Hex32): AssignmentEntry | undefined {
-    return this.requests.get(requestId)?.assignment ?? undefined;
+  /** The open assignment of a request, if any (a copy). */
+  assignment(requestId: Hex32): AssignmentView | undefined {
+    const h = this.requestIds.get(requestId);
+    return h === undefined ? undefined : this.requestRows.assignmentView(h);
   }
 
-  /** Every open assignment (unordered: for views and tests). */
-  *openAssignments(): IterableIterator<AssignmentEntry> {
-    for (const r of this.requests.values()) if (r.assignment) yield r.assignment;
+  /** Every open assignment (unordered: for views and tests; copies). */
+  *openAssignments(): IterableIterator<AssignmentView> {
+    for (const h of this.requestIds.values()) {
+      const a = this.requestRows.assignmentView(h);
+      if (a !== undefined) yield a;
+    }
   }
 
   /** The request leaves the state: past its assign-by time, with no open assignment. */
-  protected forgetRequest(r: RequestEntry): void {
-    const m = this.markets.get(r.marketId)!;
-    if (r.status === REQUEST_STATUS.waiting) {
-      m.book.unlink(r);
-      this.j?.push(undoLink(m, r, false));
+  protected forgetRequest(h: number): void {
+    const rows = this.requestRows;
+    const m = this.markets.get(rows.marketId(h))!;
+    if (rows.status(h) === REQUEST_STATUS.waiting) {
+      m.book.unlink(h);
+      this.j?.push(undoLink(m, h, false));
     }
-    this.requests.delete(r.id);
-    requestFact(this.digest, -1, r);
-    this.j?.push(undoForget(this, r));
+    this.requestIds.delete(rows.id(h));
+    requestFact(this.digest, -1, rows, h);
+    rows.setLive(h, false);
+    if (this.j === null) rows.release(h);
+    else {
+      this.j.push(undoForget(this, h));
+      this.forgotten.push(h);
+    }
   }
 }
 

@@ -3,8 +3,9 @@
  * time, sequence), and waiting requests in sequence order. The engine decides what is eligible; the
  * book only keeps order and answers "cheapest fitting quote".
  */
+import { NONE, type RequestStore, type RequestView } from "./request-store.js";
 import { SortedList } from "./sorted-list.js";
-import type { QuoteEntry, RequestEntry } from "./types.js";
+import type { QuoteEntry } from "./types.js";
 
 /**
  * Price keys up to here are exact: one price per float, so equal keys are equal prices and the
@@ -75,9 +76,9 @@ function above(
 export class OrderBook {
   /** Eligible quotes, best first. */
   readonly quotes: SortedList<QuoteEntry>;
-  /** Oldest waiting request. */
-  head: RequestEntry | null = null;
-  tail: RequestEntry | null = null;
+  /** Oldest waiting request (a handle in `requests`), NONE when none waits. */
+  head = NONE;
+  tail = NONE;
   waitingCount = 0;
   /**
    * Upper bounds of maxPrice and provingTime over waiting requests, reset when none wait: a new
@@ -86,8 +87,14 @@ export class OrderBook {
   waitingMaxPrice = 0n;
   waitingMaxProvingTime = 0;
 
-  /** `chunkSize` is the index's chunk size (tests make it small to exercise many chunks). */
-  constructor(chunkSize?: number) {
+  /**
+   * `requests` holds the rows the waiting list links (the engine's, shared by its markets);
+   * `chunkSize` is the index's chunk size (tests make it small to exercise many chunks).
+   */
+  constructor(
+    readonly requests: RequestStore,
+    chunkSize?: number,
+  ) {
     this.quotes = new SortedList<QuoteEntry>(
       byPriceTimeSeq,
       (q) => q.priceKey,
@@ -139,49 +146,54 @@ export class OrderBook {
     return undefined;
   }
 
-  /**
-   * Append a request to the waiting list (requests arrive in sequence order). Links are tested with
-   * `!== null` here, not for truthiness: that reads the neighbour's map, a cache miss of its own when
-   * the neighbour is cold (a cancel unlinks a random request from between two).
-   */
-  append(r: RequestEntry): void {
-    r.prev = this.tail;
-    r.next = null;
-    if (this.tail !== null) this.tail.next = r;
-    else this.head = r;
-    this.tail = r;
-    this.bump(r);
+  /** Append a request to the waiting list (requests arrive in sequence order). */
+  append(h: number): void {
+    const s = this.requests;
+    s.setPrev(h, this.tail);
+    s.setNext(h, NONE);
+    if (this.tail !== NONE) s.setNext(this.tail, h);
+    else this.head = h;
+    this.tail = h;
+    this.bump(h);
   }
 
   /** Remove a waiting request in O(1); its links are kept so `relink` can undo this. */
-  unlink(r: RequestEntry): void {
-    if (r.prev !== null) r.prev.next = r.next;
-    else this.head = r.next;
-    if (r.next !== null) r.next.prev = r.prev;
-    else this.tail = r.prev;
+  unlink(h: number): void {
+    const s = this.requests;
+    const prev = s.prev(h);
+    const next = s.next(h);
+    if (prev !== NONE) s.setNext(prev, next);
+    else this.head = next;
+    if (next !== NONE) s.setPrev(next, prev);
+    else this.tail = prev;
     if (--this.waitingCount === 0) {
       this.waitingMaxPrice = 0n;
       this.waitingMaxProvingTime = 0;
     }
   }
 
-  /** Undo the latest `unlink` of `r` (undos run newest first, so its neighbours are as they were). */
-  relink(r: RequestEntry): void {
-    if (r.prev !== null) r.prev.next = r;
-    else this.head = r;
-    if (r.next !== null) r.next.prev = r;
-    else this.tail = r;
-    this.bump(r);
+  /** Undo the latest `unlink` of `h` (undos run newest first, so its neighbours are as they were). */
+  relink(h: number): void {
+    const s = this.requests;
+    const prev = s.prev(h);
+    const next = s.next(h);
+    if (prev !== NONE) s.setNext(prev, h);
+    else this.head = h;
+    if (next !== NONE) s.setPrev(next, h);
+    else this.tail = h;
+    this.bump(h);
   }
 
-  private bump(r: RequestEntry): void {
+  private bump(h: number): void {
     this.waitingCount++;
-    if (r.maxPrice > this.waitingMaxPrice) this.waitingMaxPrice = r.maxPrice;
-    if (r.provingTime > this.waitingMaxProvingTime) this.waitingMaxProvingTime = r.provingTime;
+    const maxPrice = this.requests.maxPrices[h]!;
+    const provingTime = this.requests.provingTime(h);
+    if (maxPrice > this.waitingMaxPrice) this.waitingMaxPrice = maxPrice;
+    if (provingTime > this.waitingMaxProvingTime) this.waitingMaxProvingTime = provingTime;
   }
 
-  /** Waiting requests, oldest first. */
-  *waiting(): IterableIterator<RequestEntry> {
-    for (let r = this.head; r !== null; r = r.next) yield r;
+  /** Waiting requests, oldest first (copies). */
+  *waiting(): IterableIterator<RequestView> {
+    for (let h = this.head; h !== NONE; h = this.requests.next(h)) yield this.requests.view(h);
   }
 }

@@ -4,24 +4,30 @@
  * changes and comes back in after, so the digest always covers the state as it is.
  *
  * Requests, quotes, prover-market slots and assignments change often: each keeps its fact's hash as
- * it went in (`FactHash`), so taking it out subtracts that instead of hashing again. An undo that
- * restores such a record's fields calls its `...Hash` function, so the stored hash is its fact's again.
+ * it went in (`FactHash`; a request and its assignment in their row), so taking it out subtracts
+ * that instead of hashing again. An undo that restores such a record's fields calls its `...Hash`
+ * function, so the stored hash is its fact's again.
  */
 import type { Market } from "./matching-state.js";
-import { FACT, hashFact, moneyWords, type StateDigest } from "./state-digest.js";
-import type { AssignmentEntry, Prover, ProverMarket, QuoteEntry, RequestEntry } from "./types.js";
+import type { RequestStore } from "./request-store.js";
+import { FACT, type FactHash, hashFact, moneyWords, type StateDigest } from "./state-digest.js";
+import type { Prover, ProverMarket, QuoteEntry } from "./types.js";
 
-export function requestHash(r: RequestEntry): void {
-  hashFact(r, FACT.request, r.w0, r.w1, r.status);
+/** Scratch for hashing a row's fact: rows keep their hashes in their own arrays (RequestStore). */
+const scratch: FactHash = { fact0: 0, fact1: 0 };
+
+export function requestHash(s: RequestStore, h: number): void {
+  hashFact(scratch, FACT.request, s.w0(h), s.w1(h), s.status(h));
+  s.setFact(h, scratch.fact0, scratch.fact1);
 }
 
-export function requestFact(d: StateDigest, sign: 1 | -1, r: RequestEntry): void {
+export function requestFact(d: StateDigest, sign: 1 | -1, s: RequestStore, h: number): void {
   if (sign === -1) {
-    d.remove(r);
+    d.subtract(s.fact0(h), s.fact1(h));
     return;
   }
-  requestHash(r);
-  d.add(r);
+  requestHash(s, h);
+  d.add(scratch);
 }
 
 /** A quote's fact never changes: hashed when it goes in (when it is made, or an undo brings it back). */
@@ -53,20 +59,34 @@ export function proverFact(d: StateDigest, sign: 1 | -1, p: Prover): void {
   d.toggle(sign, FACT.prover, p.w0, p.w1, t0, t1);
 }
 
-export function assignmentHash(a: AssignmentEntry): void {
-  const r = a.request;
-  const q = a.quote;
-  const flags = (a.capacityHeld ? 1 : 0) | (a.anchored ? 2 : 0);
-  hashFact(a, FACT.assignment, r.w0, r.w1, q.w0, q.w1, a.deadline | 0, flags, a.c0, a.c1);
+export function assignmentHash(s: RequestStore, h: number): void {
+  const w0 = s.w0(h);
+  const w1 = s.w1(h);
+  const deadline = s.deadline(h) | 0;
+  const c0 = s.collateralWord0(h);
+  const c1 = s.collateralWord1(h);
+  hashFact(
+    scratch,
+    FACT.assignment,
+    w0,
+    w1,
+    s.quoteWord0(h),
+    s.quoteWord1(h),
+    deadline,
+    s.assignmentFlags(h),
+    c0,
+    c1,
+  );
+  s.setAssignmentFact(h, scratch.fact0, scratch.fact1);
 }
 
-export function assignmentFact(d: StateDigest, sign: 1 | -1, a: AssignmentEntry): void {
+export function assignmentFact(d: StateDigest, sign: 1 | -1, s: RequestStore, h: number): void {
   if (sign === -1) {
-    d.remove(a);
+    d.subtract(s.assignmentFact0(h), s.assignmentFact1(h));
     return;
   }
-  assignmentHash(a);
-  d.add(a);
+  assignmentHash(s, h);
+  d.add(scratch);
 }
 
 export function marketFact(d: StateDigest, sign: 1 | -1, m: Market): void {

@@ -42,23 +42,8 @@ export interface QuoteInput {
   nonce: bigint;
 }
 
-/** A request the engine knows: waiting, assigned, or cancelled (kept until assign-by for dedupe). */
-export interface RequestEntry extends RequestInput, FactHash {
-  /** Position of its event in the log: the matching order. */
-  seq: number;
-  status: RequestStatus;
-  /** Digest words of the id: its last two, the id table's words too (see `tailWord`). */
-  w0: number;
-  w1: number;
-  /** Links in the market's waiting list (kept after unlinking, so an undo can relink). */
-  prev: RequestEntry | null;
-  next: RequestEntry | null;
-  /**
-   * Its open assignment, until proof or slash. A request with an open assignment stays known past
-   * its assign-by time; it is forgotten when the later of the two comes.
-   */
-  assignment: AssignmentEntry | null;
-}
+/** What callers outside the engine see of a request and of its open assignment: copies. */
+export type { AssignmentView as AssignmentEntry, RequestView as RequestEntry } from "./request-store.js";
 
 /**
  * A prover's quote in one market: what matching reads of it. Its market and prover are its `pm`'s,
@@ -175,27 +160,6 @@ export interface ProverMarket extends FactHash {
   quoteSlot: number;
   quoteFact0: number;
   quoteFact1: number;
-}
-
-/** An open assignment: holds collateral until proof or slash, capacity until then or its deadline. */
-export interface AssignmentEntry extends FactHash {
-  request: RequestEntry;
-  quote: QuoteEntry;
-  pm: ProverMarket;
-  seq: number;
-  /** Batch time + the quote's proving time: past it the prover may be slashed and its capacity is free. */
-  deadline: number;
-  capacityHeld: boolean;
-  /**
-   * The chain confirmed it (an `anchored` event in the log). One never confirmed is void once the
-   * log's time passes its request's assign-by + ANCHOR_GRACE_S: the chain refuses it from then on.
-   */
-  anchored: boolean;
-  /** The market's collateral per request when assigned. */
-  collateral: bigint;
-  /** Digest words of `collateral`. */
-  c0: number;
-  c1: number;
 }
 
 /** What an event did: for tests, logs and metrics; matching results are the assignments. */

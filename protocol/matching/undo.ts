@@ -18,14 +18,7 @@ import {
   requestFact,
   requestHash,
 } from "./state-facts.js";
-import type {
-  AssignmentEntry,
-  Prover,
-  ProverMarket,
-  QuoteEntry,
-  RequestEntry,
-  RequestStatus,
-} from "./types.js";
+import type { Prover, ProverMarket, QuoteEntry, RequestStatus } from "./types.js";
 
 export function undoEligible(pm: ProverMarket, q: QuoteEntry, m: Market, on: boolean) {
   return () => {
@@ -47,10 +40,10 @@ export function undoDrop(s: MatchingState, q: QuoteEntry) {
   };
 }
 
-export function undoStatus(r: RequestEntry, old: RequestStatus) {
+export function undoStatus(s: MatchingState, h: number, old: RequestStatus) {
   return () => {
-    r.status = old;
-    requestHash(r);
+    s.requestRows.setStatus(h, old);
+    requestHash(s.requestRows, h);
   };
 }
 
@@ -78,16 +71,19 @@ export function undoNewProverMarket(s: MatchingState, pm: ProverMarket, m: Marke
   };
 }
 
-export function undoForget(s: MatchingState, r: RequestEntry) {
+/** The row of a request forgotten in a batch is not given back until the batch commits: it is here. */
+export function undoForget(s: MatchingState, h: number) {
   return () => {
-    s.requests.set(r.id, r);
-    requestFact(s.digest, 1, r);
+    const rows = s.requestRows;
+    rows.setLive(h, true);
+    s.requestIds.set(rows.id(h), h);
+    requestFact(s.digest, 1, rows, h);
   };
 }
 
-/** Undo an append (`linked`) or an unlink of `r` in `m`'s waiting list. */
-export function undoLink(m: Market, r: RequestEntry, linked: boolean) {
-  return linked ? () => m.book.unlink(r) : () => m.book.relink(r);
+/** Undo an append (`linked`) or an unlink of request `h` in `m`'s waiting list. */
+export function undoLink(m: Market, h: number, linked: boolean) {
+  return linked ? () => m.book.unlink(h) : () => m.book.relink(h);
 }
 
 export function undoQuote(
@@ -111,28 +107,33 @@ export function undoQuote(
   };
 }
 
-export function undoRequest(s: MatchingState, r: RequestEntry) {
+export function undoRequest(s: MatchingState, h: number) {
   return () => {
-    s.requests.delete(r.id);
-    requestFact(s.digest, -1, r);
+    const rows = s.requestRows;
+    s.requestIds.delete(rows.id(h));
+    requestFact(s.digest, -1, rows, h);
+    // Made in this batch: no other undo needs its row.
+    rows.release(h);
   };
 }
 
-export function undoAssign(s: MatchingState, a: AssignmentEntry) {
+export function undoAssign(s: MatchingState, h: number) {
   return () => {
-    assignmentFact(s.digest, -1, a);
-    a.request.assignment = null;
-    const p = a.pm.prover;
-    setCollateral(p, p.total, p.held - a.collateral);
+    const rows = s.requestRows;
+    assignmentFact(s.digest, -1, rows, h);
+    rows.unopen(h);
+    const p = rows.pms[h]!.prover;
+    setCollateral(p, p.total, p.held - rows.collaterals[h]!);
   };
 }
 
-export function undoSettle(s: MatchingState, a: AssignmentEntry) {
+export function undoSettle(s: MatchingState, h: number) {
   return () => {
-    const p = a.pm.prover;
-    setCollateral(p, p.total, p.held + a.collateral);
-    a.request.assignment = a;
-    assignmentFact(s.digest, 1, a);
+    const rows = s.requestRows;
+    const p = rows.pms[h]!.prover;
+    setCollateral(p, p.total, p.held + rows.collaterals[h]!);
+    rows.setAssignmentOpen(h, true);
+    assignmentFact(s.digest, 1, rows, h);
   };
 }
 
@@ -163,16 +164,16 @@ export function undoPop<T>(heap: MinHeap<T>, at: number, seq: number, item: T): 
   return () => heap.push(at, seq, item);
 }
 
-export function undoAnchored(a: AssignmentEntry): () => void {
+export function undoAnchored(s: MatchingState, h: number): () => void {
   return () => {
-    a.anchored = false;
-    assignmentHash(a);
+    s.requestRows.setAnchored(h, false);
+    assignmentHash(s.requestRows, h);
   };
 }
 
-export function undoRelease(a: AssignmentEntry): () => void {
+export function undoRelease(s: MatchingState, h: number): () => void {
   return () => {
-    a.capacityHeld = true;
-    assignmentHash(a);
+    s.requestRows.setCapacityHeld(h, true);
+    assignmentHash(s.requestRows, h);
   };
 }

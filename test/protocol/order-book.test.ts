@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { Address, Hex32 } from "../../protocol/bytes.js";
 import { MAX_EXACT_PRICE_KEY, OrderBook, quoteTie } from "../../protocol/matching/order-book.js";
+import { RequestStore } from "../../protocol/matching/request-store.js";
 import { SortedList } from "../../protocol/matching/sorted-list.js";
-import type { QuoteEntry, RequestEntry } from "../../protocol/matching/types.js";
+import { type QuoteEntry, REQUEST_STATUS } from "../../protocol/matching/types.js";
 
 /** A quote entry with only what the book reads. */
 function entry(seq: number, price: bigint, provingTime: number): QuoteEntry {
@@ -110,7 +111,7 @@ describe("protocol/matching: order book index", () => {
         fc.array(query, { minLength: 1, maxLength: 20 }),
         fc.integer({ min: 2, max: 16 }),
         (list, qs, chunk) => {
-          const book = new OrderBook(chunk);
+          const book = new OrderBook(new RequestStore(), chunk);
           const live = new Map<number, QuoteEntry>();
           for (const o of list) {
             const present = live.get(o.seq);
@@ -151,7 +152,7 @@ describe("protocol/matching: order book index", () => {
         fc.integer({ min: 2, max: 16 }),
         fc.array(query, { minLength: 1, maxLength: 10 }),
         (list, chunk, qs) => {
-          const book = new OrderBook(chunk);
+          const book = new OrderBook(new RequestStore(), chunk);
           const sl = book.quotes;
           // One object per seq for the whole run: a discarded one may come back (its order is fixed).
           const objects = new Map<number, QuoteEntry>();
@@ -217,7 +218,7 @@ describe("protocol/matching: order book index", () => {
         fc.array(step, { minLength: 50, maxLength: 500 }),
         fc.integer({ min: 2, max: 12 }),
         (list, chunk) => {
-          const book = new OrderBook(chunk);
+          const book = new OrderBook(new RequestStore(), chunk);
           const sl = book.quotes;
           const objects = new Map<number, QuoteEntry>();
           const live = new Set<QuoteEntry>();
@@ -264,7 +265,7 @@ describe("protocol/matching: order book index", () => {
   });
 
   it("compaction after the head of a chunk with appended entries left: the new head is the smallest", () => {
-    const book = new OrderBook(4);
+    const book = new OrderBook(new RequestStore(), 4);
     const sl = book.quotes;
     const q = (seq: number, p: number) => ({ ...entry(seq, BigInt(p), 5), indexSlot: -1 });
     const inOrder = [10, 20, 30, 40, 50].map((p, i) => q(i, p));
@@ -287,17 +288,21 @@ describe("protocol/matching: order book index", () => {
   });
 
   it("cancel is O(1): unlinking any waiting request touches only its neighbours", () => {
-    const book = new OrderBook();
-    const rs = Array.from(
-      { length: 1000 },
-      (_, i) =>
-        ({
-          id: `0x${i.toString(16).padStart(64, "0")}` as Hex32,
-          requester: `0x${"a".repeat(40)}` as Address,
-          maxPrice: 5n,
-          provingTime: 10,
-          seq: i,
-        }) as RequestEntry,
+    const rows = new RequestStore();
+    const book = new OrderBook(rows);
+    const rs = Array.from({ length: 1000 }, (_, i) =>
+      rows.add(
+        `0x${i.toString(16).padStart(64, "0")}` as Hex32,
+        1,
+        `0x${"a".repeat(40)}` as Address,
+        5n,
+        1000,
+        10,
+        i,
+        i,
+        0,
+        REQUEST_STATUS.waiting,
+      ),
     );
     for (const r of rs) book.append(r);
     const order = [500, 0, 999, 1, 998, 250];
