@@ -1,21 +1,20 @@
 /**
- * Garbage collection inside the clocked spans of a pass. A full (mark-compact) collection that lands
- * in a pass costs it ~10-25 %: whether one lands there is what spreads the passes of one run (a
- * pass without one runs ~1.3x the one with two), so each pass reports how many it had.
+ * Garbage collection pauses during a measured run: what part of a pass went to collecting, and
+ * whether a full (mark-compact) collection came in it, which is most of what spreads the passes.
  */
 import { type PerformanceEntry, PerformanceObserver } from "node:perf_hooks";
 
 /** V8's kind of a full collection's `gc` performance entry. */
 const MAJOR = 4;
 
-export interface PassGc {
-  /** Milliseconds of collection pauses inside the clocked spans (young and full). */
+export interface RunGc {
+  /** Milliseconds of pauses that started in the run (young and full; not incremental marking steps). */
   ms: number;
-  /** Full collections that started inside the clocked spans. */
-  major: number;
+  /** Full collections that started in the run. */
+  full: number;
 }
 
-/** Records collections while it is open; `inSpans` attributes them to a pass's clocked spans. */
+/** Records collection pauses while it is open. */
 export class GcClock {
   private readonly entries: { start: number; ms: number; kind: number }[] = [];
   private readonly observer = new PerformanceObserver((list) => {
@@ -27,21 +26,19 @@ export class GcClock {
   }
 
   /**
-   * Collections inside `spans` ([start, end] in performance.now() time) since the last call. Node
-   * makes a collection's entry on its next turn of the event loop, and hands it to the observer
-   * later still: this waits one turn, then takes what the observer has not been handed yet.
+   * Pauses that started between `start` and `end` (performance.now() time) among those recorded
+   * since the last call. Node makes a collection's entry on its next turn of the event loop, and
+   * hands it to the observer later still: this waits one turn, then takes what the observer has
+   * not been handed yet.
    */
-  async inSpans(spans: readonly (readonly [number, number])[]): Promise<PassGc> {
+  async between(start: number, end: number): Promise<RunGc> {
     await new Promise((resolve) => setImmediate(resolve));
     for (const e of this.observer.takeRecords()) this.entries.push(entryOf(e));
-    const out: PassGc = { ms: 0, major: 0 };
-    let s = 0;
-    for (const e of this.entries.sort((a, b) => a.start - b.start)) {
-      while (s < spans.length && spans[s]![1] < e.start) s++;
-      if (s === spans.length) break;
-      if (e.start < spans[s]![0]) continue;
+    const out: RunGc = { ms: 0, full: 0 };
+    for (const e of this.entries) {
+      if (e.start < start || e.start > end) continue;
       out.ms += e.ms;
-      if (e.kind === MAJOR) out.major++;
+      if (e.kind === MAJOR) out.full++;
     }
     this.entries.length = 0;
     return out;

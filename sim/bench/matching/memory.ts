@@ -9,7 +9,8 @@ import { OrderBook as Baseline, Side } from "nodejs-order-book";
 import { MatchingEngine } from "../../../protocol/matching/engine.js";
 import { MARKET, NOW, quoteInput, requestInput, rng } from "./workload.js";
 
-function gcFunction(): () => void {
+/** A full collection on demand (V8's gc, exposed at run time). */
+export function gcFunction(): () => void {
   v8.setFlagsFromString("--expose-gc");
   return vm.runInNewContext("gc") as () => void;
 }

@@ -4,17 +4,27 @@ import { MatchingEngine } from "../../../protocol/matching/engine.js";
 import type { QuoteInput } from "../../../protocol/matching/types.js";
 import { BATCH_EVENTS, MARKET, type Mix, NOW, REQUESTER, requestInput } from "./workload.js";
 
-/** Clocked spans of a pass, [start, end] in performance.now() time (see GcClock). */
-export type Spans = [number, number][];
-
 /**
- * Events per second of the engine over `events` events of the mix, timing only the engine; the
- * clocked spans go to `spans`.
+ * A measured run over the mix: `clockMs` times the engine's calls alone; `windowMs` the whole run,
+ * building each batch of inputs included (from `start` to `end`, performance.now() time). A run
+ * given no engine builds the inputs alone, by the same loop: what the window costs without it.
  */
-export function runEngine(e: MatchingEngine, mix: Mix, events: number, spans: Spans = []): number {
+export interface Run {
+  /** Events the engine was sent. */
+  sent: number;
+  clockMs: number;
+  windowMs: number;
+  start: number;
+  end: number;
+}
+
+/** The engine over `events` events of the mix; with `e` null, the inputs alone. */
+export function runEngine(e: MatchingEngine | null, mix: Mix, events: number): Run {
   let ms = 0;
+  const start = performance.now();
   for (let done = 0; done < events; done += BATCH_EVENTS) {
     const ops = mix.next(Math.min(BATCH_EVENTS, events - done));
+    if (e === null) continue;
     const t0 = performance.now();
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i]!;
@@ -24,33 +34,39 @@ export function runEngine(e: MatchingEngine, mix: Mix, events: number, spans: Sp
       else e.settle(op.id);
     }
     e.takeAssignments();
-    const t1 = performance.now();
-    ms += t1 - t0;
-    spans.push([t0, t1]);
+    ms += performance.now() - t0;
   }
-  return events / (ms / 1000);
+  const end = performance.now();
+  return { sent: events, clockMs: ms, windowMs: end - start, start, end };
 }
 
-/**
- * The nearest equivalent on nodejs-order-book: quotes are resting asks, requests are bids (size 1;
- * a matching one crosses the best ask), cancels cancel bids, a quote refresh cancels the prover's
- * ask and places a new one. It has no capacity, collateral, proving time or proofs: settles are
- * not sent to it, and it is timed over the events it does get.
- */
-export function runBaseline(
-  quotes: readonly QuoteInput[],
-  mix: Mix,
-  events: number,
-  spans: Spans = [],
-): number {
+/** nodejs-order-book loaded with the resting quotes (as asks), and each prover's ask. */
+export interface BaselineBook {
+  book: Baseline;
+  askOf: Map<string, string>;
+}
+
+export function loadedBaseline(quotes: readonly QuoteInput[]): BaselineBook {
   const book = new Baseline();
   const askOf = new Map<string, string>();
   for (const q of quotes) {
     book.limit({ id: q.id, side: Side.SELL, size: 1_000_000, price: Number(q.price) });
     askOf.set(q.prover, q.id);
   }
+  return { book, askOf };
+}
+
+/**
+ * The nearest equivalent on nodejs-order-book: quotes are resting asks, requests are bids (size 1;
+ * a matching one crosses the best ask), cancels cancel bids, a quote refresh cancels the prover's
+ * ask and places a new one. It has no capacity, collateral, proving time or proofs: settles are
+ * not sent to it, and it is timed over the events it does get. Its inputs are the mix's events and
+ * their orders in its shape. With `b` null, the inputs alone.
+ */
+export function runBaseline(b: BaselineBook | null, mix: Mix, events: number): Run {
   let sent = 0;
   let ms = 0;
+  const start = performance.now();
   for (let done = 0; done < events; done += BATCH_EVENTS) {
     const ops = mix.next(Math.min(BATCH_EVENTS, events - done));
     const limits = ops.map((op) => {
@@ -59,6 +75,11 @@ export function runBaseline(
         return { id: op.q.id, side: Side.SELL, size: 1_000_000, price: Number(op.q.price) };
       return undefined;
     });
+    if (b === null) {
+      sent += ops.filter((op) => op.k !== "settle").length;
+      continue;
+    }
+    const { book, askOf } = b;
     const t0 = performance.now();
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i]!;
@@ -73,11 +94,10 @@ export function runBaseline(
         askOf.set(op.q.prover, op.q.id);
       }
     }
-    const t1 = performance.now();
-    ms += t1 - t0;
-    spans.push([t0, t1]);
+    ms += performance.now() - t0;
   }
-  return sent / (ms / 1000);
+  const end = performance.now();
+  return { sent, clockMs: ms, windowMs: end - start, start, end };
 }
 
 /** Cancels per second of `depth` waiting requests at one price, cancelled in random order. */

@@ -23,12 +23,15 @@ export function rng(seed: number): () => number {
 /**
  * Ids and addresses as a node holds them after gossip validation: flat strings (JSON.parse makes a
  * flat copy of a concatenation) whose hash V8 has cached, because the node's dedupe cache has
- * already looked each id up. Both engines get the same strings.
+ * already looked each id up. Both engines get the same strings. The lookup caches the hash in the
+ * string; the set does not keep the string (a node's dedupe cache forgets, and a pass's heap must
+ * not hold every id the process made).
  */
 const seen = new Set<string>();
 function hex(n: number, bytes: number): string {
   const s = JSON.parse(`"0x${n.toString(16).padStart(2 * bytes, "0")}"`) as string;
   seen.add(s);
+  seen.delete(s);
   return s;
 }
 
