@@ -202,7 +202,11 @@ export class MatchingEngine extends MatchingRule {
     if (input.validUntil <= this.time) return "expired";
     const pm = this.proverMarket(this.prover(input.prover), m);
     // A replayed or reordered older quote must not undo the prover's newer terms.
-    if (isStale(input.nonce, pm)) return "stale_nonce";
+    // Nonces are u64: two words hold one exactly (kept as int32: the digest reads only their bits).
+    const nonceKey = Number(input.nonce);
+    const nonce0 = nonceWord(input.nonce, 0) | 0;
+    const nonce1 = nonceWord(input.nonce, 1) | 0;
+    if (isStale(nonceKey, nonce0, nonce1, pm)) return "stale_nonce";
     const q = new QuoteRecord(
       input.id,
       input.price,
@@ -219,19 +223,17 @@ export class MatchingEngine extends MatchingRule {
     // `if (old)` either: an object's truthiness reads its map, a cache miss on a cold quote.
     const old = pm.quote;
     if (old !== null) this.dropQuote(pm);
-    const { lastNonce, nonceKey, n0, n1 } = pm;
+    const { nonceKey: oldKey, n0, n1 } = pm;
     pmFact(this.digest, -1, pm);
     pm.quote = q;
-    pm.lastNonce = input.nonce;
-    pm.nonceKey = Number(input.nonce);
-    // Nonces are u64: two words cover them (kept as int32: the digest reads only their bits).
-    pm.n0 = nonceWord(input.nonce, 0) | 0;
-    pm.n1 = nonceWord(input.nonce, 1) | 0;
+    pm.nonceKey = nonceKey;
+    pm.n0 = nonce0;
+    pm.n1 = nonce1;
     pmFact(this.digest, 1, pm);
     quoteFact(this.digest, 1, q);
     pm.quoteFact0 = q.fact0;
     pm.quoteFact1 = q.fact1;
-    this.j?.push(undoQuote(this, q, old, lastNonce, nonceKey, n0, n1));
+    this.j?.push(undoQuote(this, q, old, oldKey, n0, n1));
     // The heap holds the prover's slot, not the quote: a replaced quote is not kept alive by it.
     this.quoteExpiry.push(input.validUntil, seq, pm);
     this.refresh(pm);
@@ -375,11 +377,13 @@ export class MatchingEngine extends MatchingRule {
 }
 
 /**
- * Is `nonce` at or below the prover's last in the market (a replay)? Number() of a bigint never
- * reverses order: keys that differ decide it without reading the stored bigint.
+ * Is the nonce (its float `key` and its words, low `w0` and high `w1`) at or below the prover's
+ * last in the market (a replay)? Number() of a bigint never reverses order: keys that differ decide
+ * it; equal keys (only past 2^53) compare the words, unsigned. The nonce's bigint is not kept: one
+ * per quote, it outlived the young generation.
  */
-function isStale(nonce: bigint, pm: ProverMarket): boolean {
-  const k = Number(nonce);
-  if (k !== pm.nonceKey) return k < pm.nonceKey;
-  return nonce <= pm.lastNonce;
+function isStale(key: number, w0: number, w1: number, pm: ProverMarket): boolean {
+  if (key !== pm.nonceKey) return key < pm.nonceKey;
+  if (w1 !== pm.n1) return w1 >>> 0 < pm.n1 >>> 0;
+  return w0 >>> 0 <= pm.n0 >>> 0;
 }

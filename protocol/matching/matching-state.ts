@@ -189,7 +189,6 @@ export class MatchingState {
       market: NOT_QUOTED,
       prover: SELF,
       quote: null,
-      lastNonce: -1n,
       // Below every nonce, and a float from the start (see freeKey): nonces are u64.
       nonceKey: Number.NEGATIVE_INFINITY,
       n0: 0,
@@ -227,7 +226,6 @@ export class MatchingState {
         market: m,
         prover: p,
         quote: null,
-        lastNonce: -1n,
         nonceKey: Number.NEGATIVE_INFINITY,
         n0: 0,
         n1: 0,

@@ -47,7 +47,7 @@ export type { AssignmentView as AssignmentEntry, RequestView as RequestEntry } f
 
 /**
  * A prover's quote in one market: what matching reads of it. Its market and prover are its `pm`'s,
- * its nonce is `pm.lastNonce`.
+ * its nonce is in `pm.n0` and `pm.n1`.
  */
 export interface QuoteEntry extends FactHash {
   readonly id: Hex32;
@@ -143,9 +143,11 @@ export interface ProverMarket extends FactHash {
   market: Market;
   prover: Prover;
   quote: QuoteEntry | null;
-  /** Highest quote nonce sequenced: an older or equal nonce is a replay and is skipped. */
-  lastNonce: bigint;
-  /** `lastNonce` as a float, so that most replay checks compare floats (see `isStale`). */
+  /**
+   * Highest quote nonce sequenced (an older or equal nonce is a replay and is skipped), as a float
+   * (-Infinity before the first), so that most replay checks compare floats (see `isStale`), and
+   * exactly in two words, low and high (as int32: read them unsigned).
+   */
   nonceKey: number;
   n0: number;
   n1: number;

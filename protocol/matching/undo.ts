@@ -90,7 +90,6 @@ export function undoQuote(
   s: MatchingState,
   q: QuoteEntry,
   old: QuoteEntry | null,
-  lastNonce: bigint,
   nonceKey: number,
   n0: number,
   n1: number,
@@ -99,7 +98,6 @@ export function undoQuote(
     const pm = q.pm;
     quoteFact(s.digest, -1, q);
     pm.quote = old;
-    pm.lastNonce = lastNonce;
     pm.nonceKey = nonceKey;
     pm.n0 = n0;
     pm.n1 = n1;

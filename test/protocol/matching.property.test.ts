@@ -361,7 +361,7 @@ function dump(e: MatchingEngine): unknown {
       markets: p.markets.map((pm) => ({
         quote: pm.quote?.id,
         live: pm.quote?.live,
-        lastNonce: pm.lastNonce,
+        nonce: [pm.nonceKey, pm.n0, pm.n1],
         inFlight: pm.inFlight,
         eligible: pm.eligible,
       })),

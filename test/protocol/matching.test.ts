@@ -261,6 +261,19 @@ describe("protocol/matching: the rule", () => {
     assert.equal(w.assignmentOf(b.id)?.quoteId, q2.id, "the new quote takes it at the new price");
   });
 
+  it("nonces that round to one float are told apart by their words, read unsigned", () => {
+    // Near 2^63 floats are 2^11 apart: each pair below has one float key. The first crosses the
+    // high word's sign bit, the second the low word's.
+    for (const base of [2n ** 63n, 2n ** 63n + 2n ** 31n]) {
+      const w = new World();
+      assert.equal(Number(base - 1n), Number(base + 1n), "one key for both");
+      assert.equal(w.quote("p", { nonce: base - 1n }).outcome, "quoted");
+      assert.equal(w.quote("p", { nonce: base + 1n }).outcome, "quoted", `${base + 1n} is newer`);
+      assert.equal(w.quote("p", { nonce: base - 1n }).outcome, "stale_nonce", `${base - 1n} is older`);
+      assert.equal(w.quote("p", { nonce: base + 1n }).outcome, "stale_nonce", "the same nonce is a replay");
+    }
+  });
+
   it("provers whose addresses share all but a few digits are distinct provers", () => {
     // The id table keys on the last 64 bits and tells records apart by the other words: addresses
     // that differ only in their first digits, only in the middle ones (digits 18-26, which neither
