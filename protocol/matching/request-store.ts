@@ -14,7 +14,7 @@ import type { Address, Hex32 } from "../bytes.js";
 import type { IdTable } from "./id-table.js";
 import type { ProverMarket, QuoteEntry, RequestInput, RequestStatus } from "./types.js";
 
-// Int32 fields of a row.
+// Int32 fields of a row. A market id is a u64 below 2^53: its low word here, its high word in MARKET_HIGH.
 const MARKET = 0;
 const STATUS = 1;
 const W0 = 2;
@@ -30,6 +30,7 @@ const QW0 = 11;
 const QW1 = 12;
 const AFACT0 = 13;
 const AFACT1 = 14;
+const MARKET_HIGH = 15;
 /** Int32 fields per row (as a shift): 16, 64 bytes, one cache line. */
 const INTS_SHIFT = 4;
 
@@ -52,6 +53,8 @@ const OPEN = 2;
 const HELD = 4;
 /** The chain confirmed the assignment. */
 const ANCHORED = 8;
+
+const TWO_32 = 2 ** 32;
 
 /** No request: the end of a waiting list. */
 export const NONE = -1;
@@ -106,7 +109,8 @@ export class RequestStore {
     }
     const ints = this.intPages[h >>> PAGE_SHIFT]!;
     const i = (h & PAGE_MASK) << INTS_SHIFT;
-    ints[i + MARKET] = marketId;
+    ints[i + MARKET] = marketId >>> 0;
+    ints[i + MARKET_HIGH] = Math.floor(marketId / TWO_32);
     ints[i + STATUS] = status;
     ints[i + W0] = w0;
     ints[i + W1] = w1;
@@ -129,8 +133,10 @@ export class RequestStore {
     this.setInt(h, FLAGS, 0);
     this.ids[h] = undefined;
     this.requesters[h] = undefined;
+    this.maxPrices[h] = 0n;
     this.pms[h] = null;
     this.quotes[h] = null;
+    this.collaterals[h] = 0n;
     this.free.push(h);
   }
 
@@ -151,7 +157,7 @@ export class RequestStore {
     return this.ids[h]!;
   }
   marketId(h: number): number {
-    return this.int(h, MARKET);
+    return this.int(h, MARKET_HIGH) * TWO_32 + (this.int(h, MARKET) >>> 0);
   }
   status(h: number): RequestStatus {
     return this.int(h, STATUS) as RequestStatus;

@@ -89,6 +89,10 @@ export function validateQuote(ctx: ValidationContext, signed: SignedQuote): Vali
   checkNonZeroAddress("quote.prover", q.prover);
   checkPositiveMoney("quote.price", q.price);
   checkProvingTime("quote.provingTime", q.provingTime);
+  // [REJECT] a nonce is a u64 (the codec refuses others; a quote built in-process has not met it):
+  // replay checks compare nonces by their two 32-bit words
+  if (q.nonce < 0n || q.nonce >= 2n ** 64n)
+    throw reject("INVALID_FIELD", `quote.nonce ${q.nonce} is not a u64 (0 to 2^64 - 1)`);
   // [REJECT] a quote that can take no request is meaningless
   if (q.capacity === 0)
     throw reject("ZERO_CAPACITY", "quote.capacity is 0: a quote must take at least one request");

@@ -84,3 +84,26 @@ describe("protocol/matching: rows of requests forgotten in a batch", () => {
     assert.equal(w.e.requestRows.capacity, 6, "the rows given back at commit were reused");
   });
 });
+
+describe("protocol/matching: market ids past 32 bits in request rows", () => {
+  it("a request in market 2^31 or 2^32 + 1 is cancelled, assigned and forgotten in its own market", () => {
+    for (const big of [2 ** 31, 2 ** 32 + 1, Number.MAX_SAFE_INTEGER]) {
+      const w = new World();
+      w.market({ marketId: big });
+      const other = w.request({ maxPrice: 1n }).id;
+      const cancelled = w.request({ marketId: big, maxPrice: 1n }).id;
+      const waiting = w.request({ marketId: big, maxPrice: 1n, assignBy: T0 + 10 }).id;
+      assert.equal(w.e.requests.get(cancelled)?.marketId, big, "the view names its market");
+      assert.equal(w.cancel(cancelled), "cancelled");
+      const waitingIn = (m: number) => [...w.e.markets.get(m)!.book.waiting()].map((r) => r.id);
+      assert.deepEqual(waitingIn(1), [other], `market 1 untouched (market ${big})`);
+      assert.deepEqual(waitingIn(big), [waiting]);
+      w.quote("p", { marketId: big, price: 1n });
+      assert.equal(w.e.assignment(waiting)?.request.marketId, big, "matched in its market");
+      w.settle(waiting);
+      w.e.advance(T0 + 10);
+      assert.equal(w.e.requests.has(waiting), false, "forgotten past assign-by");
+      assert.deepEqual(waitingIn(1), [other]);
+    }
+  });
+});

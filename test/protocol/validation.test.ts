@@ -216,6 +216,15 @@ describe("protocol/validation: requests and quotes", () => {
         expect: { code: "ZERO_ADDRESS", verdict: "REJECT" },
       },
       {
+        name: "nonce past u64",
+        quote: { nonce: 2n ** 64n },
+        expect: {
+          code: "INVALID_FIELD",
+          verdict: "REJECT",
+          says: ["quote.nonce 18446744073709551616 is not a u64"],
+        },
+      },
+      {
         name: "zero capacity",
         quote: { capacity: 0 },
         expect: { code: "ZERO_CAPACITY", verdict: "REJECT", says: ["quote.capacity"] },
