@@ -9,7 +9,8 @@ import { IdTable, tailWord } from "./id-table.js";
 import type { Journal } from "./journal.js";
 import { MinHeap } from "./min-heap.js";
 import { OrderBook } from "./order-book.js";
-import { type AssignmentView, KnownRequests, RequestStore } from "./request-store.js";
+import { RequestStore } from "./request-store.js";
+import { type AssignmentView, assignmentView, KnownRequests } from "./request-views.js";
 import { ScratchList } from "./scratch-list.js";
 import { hexWord, StateDigest } from "./state-digest.js";
 import { assignmentFact, pmFact, proverFact, requestFact } from "./state-facts.js";
@@ -274,13 +275,13 @@ export class MatchingState {
   /** The open assignment of a request, if any (a copy). */
   assignment(requestId: Hex32): AssignmentView | undefined {
     const h = this.requestIds.get(requestId);
-    return h === undefined ? undefined : this.requestRows.assignmentView(h);
+    return h === undefined ? undefined : assignmentView(this.requestRows, h);
   }
 
   /** Every open assignment (unordered: for views and tests; copies). */
   *openAssignments(): IterableIterator<AssignmentView> {
     for (const h of this.requestIds.values()) {
-      const a = this.requestRows.assignmentView(h);
+      const a = assignmentView(this.requestRows, h);
       if (a !== undefined) yield a;
     }
   }

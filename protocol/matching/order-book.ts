@@ -3,7 +3,8 @@
  * time, sequence), and waiting requests in sequence order. The engine decides what is eligible; the
  * book only keeps order and answers "cheapest fitting quote".
  */
-import { NONE, type RequestStore, type RequestView } from "./request-store.js";
+import { NONE, type RequestStore } from "./request-store.js";
+import { type RequestView, requestView } from "./request-views.js";
 import { SortedList } from "./sorted-list.js";
 import type { QuoteEntry } from "./types.js";
 
@@ -194,6 +195,6 @@ export class OrderBook {
 
   /** Waiting requests, oldest first (copies). */
   *waiting(): IterableIterator<RequestView> {
-    for (let h = this.head; h !== NONE; h = this.requests.next(h)) yield this.requests.view(h);
+    for (let h = this.head; h !== NONE; h = this.requests.next(h)) yield requestView(this.requests, h);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The engine's requests, each a row of numbers in two typed arrays, addressed by a handle; its id,
+ * The engine's requests, each a row of numbers in typed arrays (in pages), addressed by a handle; its id,
  * requester and maximum price (strings and a bigint) sit in plain arrays beside them. A request's
  * open assignment lives in its row too (a request has at most one).
  *
@@ -11,8 +11,7 @@
  * reused; nothing outside this engine sees them (matching orders by sequence, never by handle).
  */
 import type { Address, Hex32 } from "../bytes.js";
-import type { IdTable } from "./id-table.js";
-import type { ProverMarket, QuoteEntry, RequestInput, RequestStatus } from "./types.js";
+import type { ProverMarket, QuoteEntry, RequestStatus } from "./types.js";
 
 // Int32 fields of a row. A market id is a u64 below 2^53: its low word here, its high word in MARKET_HIGH.
 const MARKET = 0;
@@ -294,88 +293,5 @@ export class RequestStore {
   private flag(h: number, bit: number, on: boolean): void {
     const flags = this.int(h, FLAGS);
     this.setInt(h, FLAGS, on ? flags | bit : flags & ~bit);
-  }
-
-  /** A copy of the request as it stands, for views and tests (the engine reads the row). */
-  view(h: number): RequestView {
-    return {
-      id: this.id(h),
-      marketId: this.marketId(h),
-      requester: this.requesters[h]!,
-      maxPrice: this.maxPrices[h]!,
-      assignBy: this.assignBy(h),
-      provingTime: this.provingTime(h),
-      seq: this.seq(h),
-      status: this.status(h),
-    };
-  }
-
-  /** A copy of the request's open assignment, if it has one. */
-  assignmentView(h: number): AssignmentView | undefined {
-    if (!this.hasAssignment(h)) return undefined;
-    return {
-      request: this.view(h),
-      quote: this.quotes[h]!,
-      pm: this.pms[h]!,
-      seq: this.seq(h),
-      deadline: this.deadline(h),
-      capacityHeld: this.capacityHeld(h),
-      anchored: this.anchored(h),
-      collateral: this.collaterals[h]!,
-    };
-  }
-}
-
-/** A known request, as a copy: waiting, assigned, or cancelled (kept until assign-by for dedupe). */
-export interface RequestView extends RequestInput {
-  /** Position of its event in the log: the matching order. */
-  seq: number;
-  status: RequestStatus;
-}
-
-/** An open assignment, as a copy: holds collateral until proof or slash, capacity until then or its deadline. */
-export interface AssignmentView {
-  request: RequestView;
-  quote: QuoteEntry;
-  pm: ProverMarket;
-  seq: number;
-  /** Batch time + the quote's proving time: past it the prover may be slashed and its capacity is free. */
-  deadline: number;
-  capacityHeld: boolean;
-  /**
-   * The chain confirmed it (an `anchored` event in the log). One never confirmed is void once the
-   * log's time passes its request's assign-by + ANCHOR_GRACE_S: the chain refuses it from then on.
-   */
-  anchored: boolean;
-  /** The market's collateral per request when assigned. */
-  collateral: bigint;
-}
-
-/** Known requests by id, as copies: what callers outside the engine read (tests, views). */
-export class KnownRequests {
-  constructor(
-    private readonly ids: IdTable<Hex32, number>,
-    private readonly rows: RequestStore,
-  ) {}
-
-  get size(): number {
-    return this.ids.size;
-  }
-
-  has(id: Hex32): boolean {
-    return this.ids.has(id);
-  }
-
-  get(id: Hex32): RequestView | undefined {
-    const h = this.ids.get(id);
-    return h === undefined ? undefined : this.rows.view(h);
-  }
-
-  *keys(): IterableIterator<Hex32> {
-    yield* this.ids.keys();
-  }
-
-  *values(): IterableIterator<RequestView> {
-    for (const h of this.ids.values()) yield this.rows.view(h);
   }
 }

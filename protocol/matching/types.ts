@@ -43,7 +43,7 @@ export interface QuoteInput {
 }
 
 /** What callers outside the engine see of a request and of its open assignment: copies. */
-export type { AssignmentView as AssignmentEntry, RequestView as RequestEntry } from "./request-store.js";
+export type { AssignmentView as AssignmentEntry, RequestView as RequestEntry } from "./request-views.js";
 
 /**
  * A prover's quote in one market: what matching reads of it. Its market and prover are its `pm`'s,

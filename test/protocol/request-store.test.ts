@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { Address, Hex32 } from "../../protocol/bytes.js";
 import { RequestStore } from "../../protocol/matching/request-store.js";
+import { requestView } from "../../protocol/matching/request-views.js";
 import { REQUEST_STATUS } from "../../protocol/matching/types.js";
 import { T0, World } from "./matching-world.js";
 
@@ -29,7 +30,7 @@ describe("protocol/matching: request rows", () => {
     const hs = Array.from({ length: 13_000 }, (_, n) => add(rows, n));
     for (const n of [0, 4095, 4096, 8191, 8192, 12_999]) {
       const h = hs[n]!;
-      const v = rows.view(h);
+      const v = requestView(rows, h);
       assert.deepEqual(
         [v.id, v.marketId, v.maxPrice, v.assignBy, v.provingTime, v.seq, rows.w0(h), rows.w1(h)],
         [hex32(n), n % 7, BigInt(n) * 3n, T0 + n, n % 600, 2 ** 40 + n, n ^ 0x5a5a, n * 3],
@@ -49,7 +50,7 @@ describe("protocol/matching: request rows", () => {
     const again = add(rows, 9999);
     assert.equal(again, hs[4500], "the freed row is reused");
     assert.equal(rows.capacity, 5000, "no row added");
-    assert.equal(rows.view(again).id, hex32(9999));
+    assert.equal(requestView(rows, again).id, hex32(9999));
     assert.equal(rows.isLive(again), true);
     assert.equal(rows.anchored(again), false, "no flag of the row's last request is left");
   });
