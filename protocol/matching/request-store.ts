@@ -1,7 +1,7 @@
 /**
- * The engine's requests, each a row of numbers in typed arrays (in pages), addressed by a handle; its id,
- * requester and maximum price (strings and a bigint) sit in plain arrays beside them. A request's
- * open assignment lives in its row too (a request has at most one).
+ * The engine's requests, each a row of numbers in typed arrays (in pages), addressed by a handle;
+ * its id, requester and maximum price (strings and a bigint) sit in plain arrays beside them. A
+ * request's open assignment lives in its row too (a request has at most one).
  *
  * Why rows and not a record per request: a request is the engine's commonest record and it outlives
  * the young generation, so every record was copied by a scavenge and then marked by every full
