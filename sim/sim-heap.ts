@@ -6,13 +6,9 @@
  * V8 reads the size only at startup, so a sim started without it runs itself again with it.
  */
 import { spawn } from "node:child_process";
+import { hasSemiSpaceFlag, SEMI_SPACE_FLAG } from "../node/young-generation.js";
 
-export const SIM_SEMI_SPACE_FLAG = "--max-semi-space-size=64";
-
-function hasSemiSpaceFlag(): boolean {
-  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)];
-  return flags.some((f) => f.startsWith("--max-semi-space-size"));
-}
+export const SIM_SEMI_SPACE_FLAG = SEMI_SPACE_FLAG;
 
 /**
  * Unless this process already runs with a semi-space size, run this same command again in a child

@@ -12,6 +12,7 @@
 import { spawnSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
+import { SEMI_SPACE_FLAG } from "../../node/young-generation.js";
 import { logLayerRates } from "./matching/log-layer.js";
 import { bytesPerOrder } from "./matching/memory.js";
 import type { PassResult } from "./matching/pass.js";
@@ -28,7 +29,9 @@ const PASS_TIMEOUT_MS = 10 * 60_000;
 
 /** Run one pass in a process of its own (see matching/pass.ts). */
 function runPass(kind: "engine" | "baseline", events: number): PassResult {
-  const child = spawnSync(process.execPath, [...process.execArgv, PASS, kind, String(events)], {
+  // With the young generation a matcher node runs with (node/young-generation.ts), for both engines.
+  const args = [...process.execArgv, SEMI_SPACE_FLAG, PASS, kind, String(events)];
+  const child = spawnSync(process.execPath, args, {
     encoding: "utf8",
     maxBuffer: 16 << 20,
     timeout: PASS_TIMEOUT_MS,
@@ -93,6 +96,7 @@ const suite: Suite = async (emit, args) => {
       load_avg_1m: sig(loadavg()[0]!, 2),
       log_layer_events_per_s: { leader_sequence: sig(log.leader), follower_apply_batch: sig(log.follower) },
       measured: "engine core: events validated (signatures, ids) before entering, as after gossip validation",
+      pass_node_flags: [SEMI_SPACE_FLAG],
       baseline:
         "nodejs-order-book 10.1.1: asks = quotes, bids = requests, refresh = cancel + limit, no settles",
     },
