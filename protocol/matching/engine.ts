@@ -21,8 +21,8 @@ import {
   type MarketParams,
   type Prover,
   type ProverMarket,
+  type QuoteEntry,
   type QuoteInput,
-  QuoteRecord,
   REQUEST_STATUS,
   type RequestInput,
 } from "./types.js";
@@ -207,18 +207,26 @@ export class MatchingEngine extends MatchingRule {
     const nonce0 = nonceWord(input.nonce, 0) | 0;
     const nonce1 = nonceWord(input.nonce, 1) | 0;
     if (isStale(nonceKey, nonce0, nonce1, pm)) return "stale_nonce";
-    const q = new QuoteRecord(
-      input.id,
-      input.price,
-      input.provingTime,
-      input.capacity,
+    // An object literal, not a class instance: a literal has an allocation site, through which V8
+    // learns that quotes outlive the young generation and allocates them in the old one. As class
+    // instances each was copied by scavenges, and each store of it into an older record took the
+    // slow write barrier: per-process passes ran 8-12 % slower (one same-heap comparison of engine
+    // calls alone had shown the opposite).
+    const q: QuoteEntry = {
+      id: input.id,
+      price: input.price,
+      provingTime: input.provingTime,
+      capacity: input.capacity,
       seq,
-      input.validUntil,
-      Number(input.price),
-      hexWord(input.id, 0),
-      hexWord(input.id, 1),
+      validUntil: input.validUntil,
+      priceKey: Number(input.price),
+      w0: hexWord(input.id, 0),
+      w1: hexWord(input.id, 1),
       pm,
-    );
+      indexSlot: -1,
+      fact0: 0,
+      fact1: 0,
+    };
     // The replaced quote is not read: what taking it out needs, its slot holds (see dropQuote). Not
     // `if (old)` either: an object's truthiness reads its map, a cache miss on a cold quote.
     const old = pm.quote;

@@ -68,38 +68,8 @@ export interface QuoteEntry extends FactHash {
   readonly w0: number;
   readonly w1: number;
   readonly pm: ProverMarket;
-  /** True while it is its prover's current quote in the market (not replaced, not lapsed). */
-  readonly live: boolean;
   /** Its slot in the market's quote index (kept by the index; -1 before it first goes in). */
   indexSlot: number;
-}
-
-/** The engine's quotes: `QuoteEntry` with `live` read from the prover's slot. */
-export class QuoteRecord implements QuoteEntry {
-  indexSlot = -1;
-  fact0 = 0;
-  fact1 = 0;
-
-  constructor(
-    readonly id: Hex32,
-    readonly price: bigint,
-    readonly provingTime: number,
-    readonly capacity: number,
-    readonly seq: number,
-    readonly validUntil: number,
-    readonly priceKey: number,
-    readonly w0: number,
-    readonly w1: number,
-    readonly pm: ProverMarket,
-  ) {}
-
-  /**
-   * Read from the slot, not kept here: replacing a quote then never touches the replaced one (a
-   * cache miss on every refresh, when it was a flag to clear).
-   */
-  get live(): boolean {
-    return this.pm.quote === this;
-  }
 }
 
 /**

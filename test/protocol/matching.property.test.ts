@@ -360,7 +360,6 @@ function dump(e: MatchingEngine): unknown {
       held: p.held,
       markets: p.markets.map((pm) => ({
         quote: pm.quote?.id,
-        live: pm.quote?.live,
         nonce: [pm.nonceKey, pm.n0, pm.n1],
         inFlight: pm.inFlight,
         eligible: pm.eligible,
