@@ -62,14 +62,15 @@ export class Load {
         timeoutMs,
       );
     } catch (err) {
-      throw this.rec && err instanceof SimError ? await this.withOpenRequests(err) : err;
+      throw err instanceof SimError ? await this.withOpenRequests(err) : err;
     }
     await Promise.all(this.inFlight);
   }
 
   /** The timeout, saying where each request still open stood (ms after publication, and on-chain). */
-  private async withOpenRequests(err: SimError): Promise<SimError> {
-    const open = [...this.rec!.traces.values()].filter((t) => !t.outcome);
+  async withOpenRequests(err: SimError): Promise<SimError> {
+    if (!this.rec) return err;
+    const open = [...this.rec.traces.values()].filter((t) => !t.outcome);
     const at = (ms: number | undefined, t: SimTrace) => (ms === undefined ? "-" : ms - t.publishedAt);
     const onChain = (id: string) =>
       this.net.world.deployment.marketplace

@@ -173,14 +173,24 @@ const spam: Scenario = {
 
 /** Wait until every request ended, or sits with a prover in `gone` (silent or crashed). */
 async function provenOrHeld(load: Load, rec: SimRecorder, gone: () => Set<string>): Promise<void> {
-  await pollUntil(() => {
-    const g = gone();
-    const stuck = [...rec.traces.values()].filter((t) => !t.outcome && g.has(t.prover?.toLowerCase() ?? ""));
-    return (
-      load.outcomes.length + load.errors.length + stuck.length >= load.submitted &&
-      rec.traces.size >= load.submitted
-    );
-  }, "every request proven or held by a prover that will never prove it");
+  try {
+    await pollUntil(() => {
+      const g = gone();
+      const stuck = [...rec.traces.values()].filter(
+        (t) => !t.outcome && g.has(t.prover?.toLowerCase() ?? ""),
+      );
+      return (
+        load.outcomes.length + load.errors.length + stuck.length >= load.submitted &&
+        rec.traces.size >= load.submitted
+      );
+    }, "every request proven or held by a prover that will never prove it");
+  } catch (err) {
+    // Say where each open request stood, and which provers will never prove: a timeout here is
+    // otherwise silent about its cause.
+    if (!(err instanceof SimError)) throw err;
+    const said = await load.withOpenRequests(err);
+    throw new SimError(said.code, `${said.message}; gone: ${[...gone()].join(", ") || "none"}`);
+  }
 }
 
 /** Cut `group` off from every other live node (both ways); returns the heal. */
