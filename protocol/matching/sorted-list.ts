@@ -14,6 +14,8 @@
  * refresh. The first entry of a chunk is its smallest all the same (see `sortedTo`).
  */
 
+import { ChunkSorter } from "./chunk-sort.js";
+
 /**
  * Entries per chunk before it splits. An insert appends and a split sorts, so no insert shifts: the
  * size trades a sort per ~size/2 inserts against more chunks (splits, their arrays, the search over
@@ -69,8 +71,7 @@ export class SortedList<T extends Indexed> {
    */
   readonly sortedTo: number[] = [];
   private count = 0;
-  /** Positions being sorted by `sortChunk`, kept between calls. */
-  private readonly order: number[] = [];
+  private readonly sorter: ChunkSorter<T>;
 
   /**
    * `key` must be a non-decreasing numeric image of the order (a < b implies key(a) <= key(b)), and
@@ -84,7 +85,9 @@ export class SortedList<T extends Indexed> {
     private readonly floor: (x: T) => number = () => 0,
     private readonly chunkSize = CHUNK_SIZE,
     private readonly tie: (x: T) => number = () => 0,
-  ) {}
+  ) {
+    this.sorter = new ChunkSorter(compare);
+  }
 
   get size(): number {
     return this.count;
@@ -194,47 +197,18 @@ export class SortedList<T extends Indexed> {
   }
 
   /**
-   * Put chunk `c`'s entries in order, if some were appended since it was last in order: the
-   * appended ones are sorted (V8's sort is a TimSort, which takes the ordered prefix as one run) and
-   * the chunk's head is its smallest entry again.
+   * Put chunk `c`'s entries in order, if some were appended since it was last in order (see
+   * ChunkSorter); the chunk's head is its smallest entry again.
    */
   sortChunk(c: number): void {
     const n = this.lengths[c]!;
     if (this.sortedTo[c]! >= n) return;
-    const ss = this.slots[c]!;
     const ks = this.keys[c]!;
     const ts = this.ties[c]!;
-    const items = this.items;
-    if (n - this.sortedTo[c]! <= FEW_APPENDED) {
-      // A few appended entries (chunk 0 is read by every match, so it is often one): each goes in
-      // place by binary search and a shift, where a sort would compare along the whole ordered run.
-      for (let j = this.sortedTo[c]!; j < n; j++) this.place(c, j);
-      this.sortedTo[c] = n;
-      this.headKeys[c] = ks[0]!;
-      this.headTies[c] = ts[0]!;
-      return;
-    }
-    const order = this.order;
-    order.length = n;
-    for (let i = 0; i < n; i++) order[i] = i;
-    order.sort((a, b) => {
-      const ka = ks[a]!;
-      const kb = ks[b]!;
-      if (ka !== kb) return ka < kb ? -1 : 1;
-      const ta = ts[a]!;
-      const tb = ts[b]!;
-      if (ta !== tb) return ta < tb ? -1 : 1;
-      return this.compare(items[ss[a]!]!, items[ss[b]!]!);
-    });
-    const s2 = ss.slice(0, n);
-    const k2 = ks.slice(0, n);
-    const t2 = ts.slice(0, n);
-    for (let i = 0; i < n; i++) {
-      const from = order[i]!;
-      ss[i] = s2[from]!;
-      ks[i] = k2[from]!;
-      ts[i] = t2[from]!;
-    }
+    // A few appended entries (chunk 0 is read by every match, so it is often one): each goes in
+    // place by binary search and a shift, where a sort would compare along the whole ordered run.
+    if (n - this.sortedTo[c]! <= FEW_APPENDED) for (let j = this.sortedTo[c]!; j < n; j++) this.place(c, j);
+    else this.sorter.sort(this.slots[c]!, ks, ts, n, this.items);
     this.sortedTo[c] = n;
     this.headKeys[c] = ks[0]!;
     this.headTies[c] = ts[0]!;
