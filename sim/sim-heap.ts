@@ -8,8 +8,6 @@
 import { spawn } from "node:child_process";
 import { hasSemiSpaceFlag, SEMI_SPACE_FLAG } from "../node/young-generation.js";
 
-export const SIM_SEMI_SPACE_FLAG = SEMI_SPACE_FLAG;
-
 /**
  * Unless this process already runs with a semi-space size, run this same command again in a child
  * with the sim's, and resolve with the child's exit code; undefined means: go on here.
@@ -18,7 +16,7 @@ export async function rerunWithSimHeap(): Promise<number | undefined> {
   if (hasSemiSpaceFlag()) return undefined;
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     stdio: "inherit",
-    env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} ${SIM_SEMI_SPACE_FLAG}`.trim() },
+    env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} ${SEMI_SPACE_FLAG}`.trim() },
   });
   // Ctrl-C reaches the child from the terminal itself; this process waits for it to clean up.
   const onInt = () => {};

@@ -10,9 +10,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { SEMI_SPACE_FLAG } from "../../node/young-generation.js";
 import { STEADY_RATE_PER_S } from "../scenarios.js";
 import { runSim } from "../sim.js";
-import { rerunWithSimHeap, SIM_SEMI_SPACE_FLAG } from "../sim-heap.js";
+import { rerunWithSimHeap } from "../sim-heap.js";
 import type { Suite } from "./metric.js";
 
 /** Requests per size: enough for a p99, few enough that 100 nodes finish in minutes. */
@@ -51,7 +52,7 @@ const suite: Suite = async (emit, args) => {
         backend: "SimBackend",
         mode: r.mode,
         ...(shards === undefined ? {} : { shards }),
-        node_flags: SIM_SEMI_SPACE_FLAG,
+        node_flags: SEMI_SPACE_FLAG,
         lost: r.requests.lost,
         duration_ms: r.duration_ms,
         load_avg_1m: Number(loadavg()[0]!.toFixed(2)),

@@ -21,7 +21,7 @@
 import { countArg } from "../metric.js";
 import { GcClock } from "./gc-clock.js";
 import { gcFunction } from "./memory.js";
-import { loadedBaseline, runBaseline, runEngine } from "./runs.js";
+import { loadedBaseline, type Run, runBaseline, runEngine } from "./runs.js";
 import { loadedEngine, Mix, restingQuotes, rng } from "./workload.js";
 
 /** What a pass reports. */
@@ -40,27 +40,27 @@ export interface PassResult {
 /** Warm-up events, on an engine of their own, before the measured pass. */
 const WARM_UP = 100_000;
 
-async function pass(kind: "engine" | "baseline", events: number): Promise<PassResult> {
+/** The pass of one engine: `load` gives it loaded with the resting quotes, `run` runs the mix on it. */
+async function pass<E>(
+  load: () => E,
+  run: (e: E | null, mix: Mix, events: number) => Run,
+  events: number,
+): Promise<PassResult> {
   const gc = gcFunction();
-  const quotes = restingQuotes(rng(42));
-  const engine = kind === "engine";
-  if (engine) runEngine(loadedEngine(quotes), new Mix(1), WARM_UP);
-  else runBaseline(loadedBaseline(quotes), new Mix(1), WARM_UP);
+  run(load(), new Mix(1), WARM_UP);
   gc();
-  const inputs = engine ? runEngine(null, new Mix(7), events) : runBaseline(null, new Mix(7), events);
-  const loaded = engine ? loadedEngine(quotes) : loadedBaseline(quotes);
+  const inputs = run(null, new Mix(7), events);
+  const loaded = load();
   gc();
   gc();
   const clock = new GcClock();
   const mix = new Mix(7);
-  const run = engine
-    ? runEngine(loaded as ReturnType<typeof loadedEngine>, mix, events)
-    : runBaseline(loaded as ReturnType<typeof loadedBaseline>, mix, events);
-  const g = await clock.between(run.start, run.end);
+  const measured = run(loaded, mix, events);
+  const g = await clock.between(measured.start, measured.end);
   clock.close();
   return {
-    eventsPerS: run.sent / ((run.windowMs - inputs.windowMs) / 1000),
-    clockedEventsPerS: run.sent / (run.clockMs / 1000),
+    eventsPerS: measured.sent / ((measured.windowMs - inputs.windowMs) / 1000),
+    clockedEventsPerS: measured.sent / (measured.clockMs / 1000),
     gcMs: g.ms,
     fullGcs: g.full,
     mix: mix.counts,
@@ -72,7 +72,12 @@ try {
   if (kind !== "engine" && kind !== "baseline")
     throw new RangeError(`kind must be engine or baseline, got "${kind}"`);
   const n = countArg([events ?? ""], 0, "events", 0);
-  console.log(JSON.stringify(await pass(kind, n)));
+  const quotes = restingQuotes(rng(42));
+  const result =
+    kind === "engine"
+      ? await pass(() => loadedEngine(quotes), runEngine, n)
+      : await pass(() => loadedBaseline(quotes), runBaseline, n);
+  console.log(JSON.stringify(result));
 } catch (err) {
   if (!(err instanceof RangeError)) throw err;
   console.error(`usage: pass.ts <engine|baseline> <events>: ${err.message}`);
